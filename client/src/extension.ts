@@ -1,0 +1,67 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { CONFIG_SECTION, SERVER_NAME } from '../../server/src/protocol';
+
+let client: LanguageClient | undefined;
+let status: vscode.StatusBarItem | undefined;
+
+/** Documents the extension serves: YAML files on disk or unsaved. */
+const SELECTOR = [
+  { scheme: 'file', language: 'yaml' },
+  { scheme: 'untitled', language: 'yaml' },
+];
+
+function setStatus(text: string, tooltip: string): void {
+  if (!status) return;
+  status.text = text;
+  status.tooltip = tooltip;
+  status.show();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
+  status = vscode.window.createStatusBarItem('meshYaml.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = SERVER_NAME;
+  status.command = 'meshYaml.showOutput';
+  context.subscriptions.push(output, status);
+
+  const serverModule = context.asAbsolutePath(path.join('dist', 'server', 'server.js'));
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.stdio },
+    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+  };
+  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: SELECTOR,
+    outputChannel: output,
+    initializationOptions: {
+      crdPaths: config.get<string[]>('crdPaths', []),
+      disabledRules: config.get<string[]>('disabledRules', []),
+      celValidation: config.get<boolean>('celValidation', true),
+    },
+    synchronize: {
+      configurationSection: CONFIG_SECTION,
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+    },
+  };
+  client = new LanguageClient('meshYaml', SERVER_NAME, serverOptions, clientOptions);
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Running) setStatus('$(check) Mesh', `${SERVER_NAME} language server: running`);
+      else if (e.newState === State.Starting) setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
+      else setStatus('$(error) Mesh', `${SERVER_NAME} language server: stopped (see the output)`);
+    }),
+    vscode.commands.registerCommand('meshYaml.restartServer', async () => {
+      await client?.restart();
+    }),
+    vscode.commands.registerCommand('meshYaml.showOutput', () => output.show(true)),
+  );
+  setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+}

@@ -1,0 +1,215 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MeshService, type FileDiagnostic } from './service';
+import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
+import { listYamlFiles, MAX_FILE_BYTES } from './workspace-scan';
+
+const USAGE = `Usage: mesh-lint [paths...] [--format text|json|sarif] [--crds PATH]... [--quiet]
+
+Checks Istio, Linkerd, Gateway API and SMI resources in YAML files and folders (recursing into .yaml/.yml).
+With no path, checks the current folder.
+
+  --format text|json|sarif   output format (default text)
+  --crds PATH                a CRD file or folder whose schemas replace the bundled ones (repeatable);
+                             CRDs found among the checked files are used too
+  --quiet                    text format: print errors only
+  -h, --help                 show this help
+  -v, --version              show the version
+
+Exit status: 0 no error, 1 errors found, 2 bad usage or unreadable input.`;
+
+interface Options {
+  paths: string[];
+  format: 'text' | 'json' | 'sarif';
+  crds: string[];
+  quiet: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): Options | 'help' | 'version' {
+  const opts: Options = { paths: [], format: 'text', crds: [], quiet: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const takeValue = (): string => {
+      const eq = a.indexOf('=');
+      if (eq >= 0) return a.slice(eq + 1);
+      const v = argv[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '-h' || a === '--help') return 'help';
+    if (a === '-v' || a === '--version') return 'version';
+    if (a === '--format' || a.startsWith('--format=')) {
+      const f = takeValue();
+      if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}" (use text, json or sarif)`);
+      opts.format = f;
+    } else if (a === '--crds' || a.startsWith('--crds=')) opts.crds.push(takeValue());
+    else if (a === '--quiet' || a === '-q') opts.quiet = true;
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
+    else opts.paths.push(a);
+  }
+  if (!opts.paths.length) opts.paths.push('.');
+  return opts;
+}
+
+async function collect(p: string): Promise<string[]> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.stat(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${p}: ${code === 'ENOENT' ? 'no such file or folder' : code === 'EACCES' ? 'permission denied' : String(e)}`);
+  }
+  if (st.isDirectory()) return listYamlFiles(p);
+  if (st.size > MAX_FILE_BYTES * 4) throw new UsageError(`${p}: file too large (${st.size} bytes)`);
+  return [p];
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: cannot read (${code ?? String(e)})`);
+  }
+}
+
+interface Result {
+  file: string;
+  diagnostic: FileDiagnostic;
+}
+
+function toJson(results: Result[]): string {
+  return JSON.stringify(
+    {
+      diagnostics: results.map(({ file, diagnostic: d }) => ({
+        file,
+        range: d.range,
+        severity: d.severity,
+        rule: d.rule,
+        code: d.code ?? null,
+        message: d.message,
+        resource: d.resource,
+      })),
+    },
+    null,
+    2,
+  );
+}
+
+const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
+
+function toSarif(results: Result[], version: string): string {
+  const rules = [...new Set(results.map((r) => r.diagnostic.rule))].sort();
+  return JSON.stringify(
+    {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'mesh-lint',
+              version,
+              informationUri: 'https://github.com/mesh-yaml/mesh-yaml',
+              rules: rules.map((id) => ({ id, name: id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()), shortDescription: { text: id } })),
+            },
+          },
+          results: results.map(({ file, diagnostic: d }) => ({
+            ruleId: d.rule,
+            ruleIndex: rules.indexOf(d.rule),
+            level: SARIF_LEVEL[d.severity],
+            message: { text: d.message },
+            locations: [
+              {
+                physicalLocation: {
+                  artifactLocation: { uri: file.split(path.sep).join('/') },
+                  region: {
+                    startLine: d.range.start.line + 1,
+                    startColumn: d.range.start.character + 1,
+                    endLine: d.range.end.line + 1,
+                    endColumn: d.range.end.character + 1,
+                  },
+                },
+              },
+            ],
+            properties: d.code ? { code: d.code } : undefined,
+          })),
+        },
+      ],
+    },
+    null,
+    2,
+  );
+}
+
+function toText(results: Result[], files: number, quiet: boolean): string {
+  const lines: string[] = [];
+  for (const { file, diagnostic: d } of results) {
+    if (quiet && d.severity !== 'error') continue;
+    const code = d.code ? ` ${d.code}` : '';
+    lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} [${d.rule}${code}] ${d.message}`);
+  }
+  const count = (s: string): number => results.filter((r) => r.diagnostic.severity === s).length;
+  lines.push(`${count('error')} error(s), ${count('warning')} warning(s), ${count('info') + count('hint')} note(s) in ${files} file(s)`);
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let opts: ReturnType<typeof parseArgs>;
+  const version = '0.1.0';
+  try {
+    opts = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`mesh-lint: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (opts === 'version') {
+    process.stdout.write(version + '\n');
+    return 0;
+  }
+  try {
+    const service = new MeshService(new SchemaRegistry(findSchemasDir(__dirname)));
+    for (const c of opts.crds) {
+      for (const f of await collect(c)) service.updateCrds(pathToFileURL(path.resolve(f)).href, await readText(f));
+    }
+    const files: string[] = [];
+    for (const p of opts.paths) files.push(...(await collect(p)));
+    const unique = [...new Set(files)];
+    const texts = new Map<string, string>();
+    for (const f of unique) texts.set(f, await readText(f));
+    for (const [f, text] of texts) service.setFile(pathToFileURL(path.resolve(f)).href, text);
+    const results: Result[] = [];
+    for (const f of unique) {
+      for (const d of service.diagnostics(pathToFileURL(path.resolve(f)).href)) results.push({ file: f, diagnostic: d });
+    }
+    const out = opts.format === 'json' ? toJson(results) : opts.format === 'sarif' ? toSarif(results, version) : toText(results, unique.length, opts.quiet);
+    process.stdout.write(out + '\n');
+    return results.some((r) => r.diagnostic.severity === 'error') ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`mesh-lint: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mesh-lint: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`mesh-lint: ${String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,256 @@
+import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
+import { PARSE_OPTIONS, type SegmentedFile } from '../documents';
+import type { PathSeg } from '../model';
+import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
+import type { KindInfo, SchemaNode } from '../schema/types';
+import { lineStarts, type Pos, type Rng } from '../text';
+import { fieldHoverMarkdown, typeLabel } from './hover';
+import { locate, schemaAt } from './locate';
+
+export type CompletionKind = 'property' | 'value' | 'enum' | 'kind' | 'module';
+
+export interface CompletionEntry {
+  label: string;
+  kind: CompletionKind;
+  /** Snippet syntax ($1, ${1|a,b|}) when `snippet` is true. */
+  insertText: string;
+  snippet: boolean;
+  detail?: string;
+  documentation?: string;
+  sortText: string;
+  /** The text the entry replaces (the partial word under the cursor), in file positions. */
+  range: Rng;
+  preselect?: boolean;
+}
+
+const KEY_MARK = '__meshCompletionKey__';
+const VALUE_MARK = '__meshCompletionValue__';
+
+function escapeSnippet(s: string): string {
+  return s.replace(/[$}\\]/g, (c) => `\\${c}`);
+}
+
+function scalarPlaceholder(s: SchemaNode | undefined, n: number): string {
+  if (!s) return `$${n}`;
+  if (s.enum?.length) {
+    const vals = s.enum.map((e) => String(e).replace(/[,|$}\\]/g, (c) => `\\${c}`));
+    const d = s.default !== undefined ? String(s.default) : undefined;
+    const ordered = d && vals.includes(d) ? [d, ...vals.filter((v) => v !== d)] : vals;
+    return `\${${n}|${ordered.join(',')}|}`;
+  }
+  if (s.type === 'boolean') return s.default === true ? `\${${n}|true,false|}` : `\${${n}|false,true|}`;
+  if (s.default !== undefined && typeof s.default !== 'object') return `\${${n}:${escapeSnippet(String(s.default))}}`;
+  return `$${n}`;
+}
+
+/** Snippet text for a key with skeletons of its required children. `indent` is the child indentation. */
+export function keySnippet(name: string, s: SchemaNode | undefined, counter = { n: 1 }, depth = 0): string {
+  const isObj = s?.type === 'object' || (!s?.type && s?.properties);
+  if (s && isObj && s.properties) {
+    const req = (s.required ?? []).filter((r) => s.properties![r]);
+    if (!req.length || depth > 2) return `${name}:\n  $${counter.n++}`;
+    const body = req.map((r) => keySnippet(r, s.properties![r], counter, depth + 1)).join('\n');
+    return `${name}:\n${indentLines(body, '  ')}`;
+  }
+  if (s && isObj) return `${name}:\n  $${counter.n++}`;
+  if (s?.type === 'array') {
+    const it = s.items;
+    if (it && (it.type === 'object' || it.properties)) {
+      const req = (it.required ?? []).filter((r) => it.properties?.[r]);
+      if (req.length && depth <= 2) {
+        const body = req.map((r) => keySnippet(r, it.properties![r], counter, depth + 1)).join('\n');
+        return `${name}:\n${indentLines(body, '    ').replace(/^ {4}/, '  - ')}`;
+      }
+      return `${name}:\n  - $${counter.n++}`;
+    }
+    return `${name}:\n  - ${scalarPlaceholder(it, counter.n++)}`;
+  }
+  return `${name}: ${scalarPlaceholder(s, counter.n++)}`;
+}
+
+function indentLines(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+function kindTemplate(registry: SchemaRegistry, info: KindInfo, version: string): string {
+  const schema = registry.lookup(`${info.group}/${version}`, info.kind);
+  let spec = 'spec:\n  $0';
+  if (schema.status === 'ok') {
+    const s = schema.kind.schema.properties?.spec;
+    if (s?.properties && s.required?.length) spec = keySnippet('spec', s, { n: 2 });
+    else if (!s) spec = '$0';
+  }
+  const ns = info.scope === 'Namespaced' ? '\n  namespace: ${1:default}' : '';
+  return `apiVersion: ${info.group}/${version}\nkind: ${info.kind}\nmetadata:\n  name: \${1:name}${ns.replace('${1:default}', '${9:default}')}\n${spec}`;
+}
+
+function kindEntries(registry: SchemaRegistry, range: Rng): CompletionEntry[] {
+  const out: CompletionEntry[] = [];
+  const famOrder: Record<string, number> = { istio: 0, linkerd: 1, 'gateway-api': 2, smi: 3, other: 4 };
+  for (const info of registry.kinds()) {
+    const preferred = registry.preferredVersion(info);
+    for (const v of info.versions.filter((x) => x.served)) {
+      const current = v.name === preferred.name;
+      out.push({
+        label: current ? info.kind : `${info.kind} (${v.name})`,
+        kind: 'kind',
+        insertText: kindTemplate(registry, info, v.name),
+        snippet: true,
+        detail: `${info.group}/${v.name}${v.deprecated ? ' (deprecated)' : current ? '' : ' (older)'}`,
+        documentation: `A new ${info.kind} (${info.group}/${v.name}).`,
+        sortText: `${current ? 0 : 1}${famOrder[info.family] ?? 9}${info.kind}${v.name}`,
+        range,
+      });
+    }
+  }
+  return out;
+}
+
+function apiVersionValues(registry: SchemaRegistry, kind: string | undefined, range: Rng): CompletionEntry[] {
+  const out: CompletionEntry[] = [];
+  for (const info of registry.kinds()) {
+    if (kind && info.kind !== kind) continue;
+    const preferred = registry.preferredVersion(info);
+    for (const v of info.versions.filter((x) => x.served)) {
+      const label = `${info.group}/${v.name}`;
+      if (out.some((e) => e.label === label)) continue;
+      out.push({ label, kind: 'value', insertText: label, snippet: false, detail: kind ? `${kind}${v.deprecated ? ' (deprecated)' : ''}` : info.family, sortText: `${v.name === preferred.name ? 0 : 1}${label}`, range });
+    }
+  }
+  return out;
+}
+
+function kindValues(registry: SchemaRegistry, apiVersion: string | undefined, range: Rng): CompletionEntry[] {
+  const group = apiVersion ? splitApiVersion(apiVersion).group : undefined;
+  const version = apiVersion ? splitApiVersion(apiVersion).version : undefined;
+  return registry
+    .kinds()
+    .filter((k) => !group || k.group === group)
+    .filter((k) => !version || !group || k.versions.some((v) => v.name === version && v.served))
+    .map((k) => ({ label: k.kind, kind: 'value' as const, insertText: k.kind, snippet: false, detail: k.group, sortText: `0${k.kind}`, range }));
+}
+
+interface Patched {
+  path: PathSeg[];
+  siblings: Set<string>;
+}
+
+/** Replaces the cursor line by `replacement`, parses the document, and finds where the marker landed. */
+function patchAndLocate(segText: string, line: number, replacement: string, mark: string): Patched | undefined {
+  const starts = lineStarts(segText);
+  const ls = starts[line] ?? segText.length;
+  let le = line + 1 < starts.length ? starts[line + 1] : segText.length;
+  while (le > ls && (segText[le - 1] === '\n' || segText[le - 1] === '\r')) le--;
+  const text = segText.slice(0, ls) + replacement + segText.slice(le);
+  const doc = parseDocument(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  const markAt = ls + replacement.indexOf(mark) + 1;
+  const at = locate(doc.contents, markAt);
+  if (!at) return undefined;
+  const siblings = new Set<string>();
+  if (at.parent && isMap(at.parent)) {
+    for (const p of at.parent.items as Pair[]) {
+      if (isScalar(p.key) && p.key.value !== mark) siblings.add(String(p.key.value));
+    }
+  }
+  return { path: at.onKey ? at.path.slice(0, -1) : at.path, siblings };
+}
+
+/** Completion at a file position. */
+export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos): CompletionEntry[] {
+  const seg = file.segmentAtLine(pos.line);
+  if (!seg) return [];
+  const p = seg.parsed;
+  const { apiVersion, kind } = p.head;
+  if (apiVersion && !registry.isMeshGroup(splitApiVersion(apiVersion).group)) return [];
+  const relLine = pos.line - seg.startLine;
+  const starts = p.lineStarts;
+  const lineStart = starts[relLine] ?? p.text.length;
+  const lineEndIdx = relLine + 1 < starts.length ? starts[relLine + 1] : p.text.length;
+  const lineText = p.text.slice(lineStart, lineEndIdx).replace(/\r?\n$|\r$/, '');
+  const before = lineText.slice(0, pos.character);
+  const after = lineText.slice(pos.character);
+  if (/^---/.test(lineText) || /#/.test(before)) return [];
+
+  // Value position: `key: partial`
+  const vm = /^(\s*)((?:- +)*)([^\s#:'"][^:#]*?):[ \t]+(\S*)$/.exec(before);
+  if (vm) {
+    const [, indent, dashes, key, partial] = vm;
+    const range = { start: { line: pos.line, character: pos.character - partial.length }, end: { line: pos.line, character: pos.character + (/^\S*/.exec(after)?.[0].length ?? 0) } };
+    if (!indent && !dashes && key === 'apiVersion') return apiVersionValues(registry, kind, range);
+    if (!indent && !dashes && key === 'kind') return kindValues(registry, apiVersion, range);
+    const found = registry.lookup(apiVersion, kind);
+    if (found.status !== 'ok') return [];
+    const patched = patchAndLocate(p.text, relLine, `${indent}${dashes}${key}: ${VALUE_MARK}`, VALUE_MARK);
+    if (!patched) return [];
+    const s = schemaAt(found.kind.schema, patched.path);
+    return valueEntries(s, range);
+  }
+
+  // Key position: `  partial` or `- partial`
+  const km = /^(\s*)((?:- +)*)([\w.\-/]*)$/.exec(before);
+  if (!km) return [];
+  const [, indent, dashes, partial] = km;
+  const wordAfter = /^[\w.\-/]*/.exec(after)?.[0] ?? '';
+  const range = { start: { line: pos.line, character: pos.character - partial.length }, end: { line: pos.line, character: pos.character + wordAfter.length } };
+  const found = registry.lookup(apiVersion, kind);
+  const top = !indent && !dashes;
+  if (found.status !== 'ok') {
+    if (!top) return [];
+    const out: CompletionEntry[] = [];
+    const present = new Set(isMap(p.doc.contents) ? (p.doc.contents.items as Pair[]).map((x) => (isScalar(x.key) ? String(x.key.value) : '')) : []);
+    if (!apiVersion && !kind) out.push(...kindEntries(registry, range));
+    if (!present.has('apiVersion')) out.push({ label: 'apiVersion', kind: 'property', insertText: 'apiVersion: $1', snippet: true, sortText: '1apiVersion', range });
+    if (!present.has('kind')) out.push({ label: 'kind', kind: 'property', insertText: 'kind: $1', snippet: true, sortText: '1kind', range });
+    return out;
+  }
+  const patched = patchAndLocate(p.text, relLine, `${indent}${dashes}${KEY_MARK}: x`, KEY_MARK);
+  if (!patched) return [];
+  const s = schemaAt(found.kind.schema, patched.path);
+  if (!s) return [];
+  if (dashes && s.type !== 'object' && !s.properties) {
+    // `- ` in a list of scalars: complete values.
+    return valueEntries(s, range);
+  }
+  const props = s.properties ?? {};
+  const required = new Set(s.required ?? []);
+  const out: CompletionEntry[] = [];
+  for (const [name, child] of Object.entries(props)) {
+    if (patched.siblings.has(name)) continue;
+    if (!patched.path.length && (name === 'status' || name === 'apiVersion' || name === 'kind') && patched.siblings.has(name)) continue;
+    if (!patched.path.length && name === 'status') continue;
+    out.push({
+      label: name,
+      kind: 'property',
+      insertText: keySnippet(name, child),
+      snippet: true,
+      detail: `${typeLabel(child)}${required.has(name) ? ' · required' : ''}`,
+      documentation: fieldHoverMarkdown(registry, found.kind, [...patched.path, name]),
+      sortText: `${required.has(name) ? 0 : 1}${name}`,
+      range,
+    });
+  }
+  return out;
+}
+
+function valueEntries(s: SchemaNode | undefined, range: Rng): CompletionEntry[] {
+  if (!s) return [];
+  if (s.enum?.length) {
+    return s.enum.map((e, i) => ({
+      label: String(e),
+      kind: 'enum' as const,
+      insertText: String(e),
+      snippet: false,
+      detail: s.default === e ? 'default' : undefined,
+      sortText: `${s.default === e ? 0 : 1}${String(i).padStart(3, '0')}`,
+      range,
+      preselect: s.default === e,
+    }));
+  }
+  if (s.type === 'boolean') {
+    return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, snippet: false, sortText: b === String(s.default) ? '0' : '1', range }));
+  }
+  return [];
+}

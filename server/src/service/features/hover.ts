@@ -1,0 +1,126 @@
+import { isScalar } from 'yaml';
+import type { SegmentedFile } from '../documents';
+import { segRange, shiftRange } from '../documents';
+import type { PathSeg } from '../model';
+import type { KindDocs, ResolvedKind, SchemaRegistry } from '../schema/registry';
+import type { SchemaNode } from '../schema/types';
+import { offsetAt, type Pos, type Rng } from '../text';
+import { isMeshDocument } from './diagnostics';
+import { docPath, locate, schemaAt } from './locate';
+
+export interface HoverResult {
+  markdown: string;
+  range: Rng;
+}
+
+const FAMILY_REFERENCE: Record<string, string> = {
+  istio: 'https://istio.io/latest/docs/reference/config/',
+  linkerd: 'https://linkerd.io/2-edge/reference/',
+  'gateway-api': 'https://gateway-api.sigs.k8s.io/reference/spec/',
+  smi: 'https://github.com/servicemeshinterface/smi-spec',
+  other: 'https://kubernetes.io/docs/reference/',
+};
+
+export function referenceUrl(registry: SchemaRegistry, kind: ResolvedKind, anchor?: string): string {
+  const docs = registry.kindDocs(kind.info.group, kind.info.kind);
+  const base = docs?.reference ?? FAMILY_REFERENCE[kind.info.family];
+  return anchor ? `${base}#${anchor}` : base;
+}
+
+export function typeLabel(s: SchemaNode): string {
+  if (s['x-kubernetes-int-or-string']) return 'integer | string';
+  if (s.type === 'array') return s.items ? `${typeLabel(s.items)}[]` : 'array';
+  if (s.type === 'object' && !s.properties && typeof s.additionalProperties === 'object') return `map<string, ${typeLabel(s.additionalProperties)}>`;
+  if (s.format && (s.type === 'string' || s.type === 'integer' || s.type === 'number')) return `${s.type} (${s.format})`;
+  return s.type ?? (s['x-kubernetes-preserve-unknown-fields'] ? 'any' : 'object');
+}
+
+function limits(s: SchemaNode): string[] {
+  const out: string[] = [];
+  if (s.minimum !== undefined) out.push(`${s.exclusiveMinimum ? '>' : '≥'} ${s.minimum}`);
+  if (s.maximum !== undefined) out.push(`${s.exclusiveMaximum ? '<' : '≤'} ${s.maximum}`);
+  if (s.minLength !== undefined) out.push(`length ≥ ${s.minLength}`);
+  if (s.maxLength !== undefined) out.push(`length ≤ ${s.maxLength}`);
+  if (s.minItems !== undefined) out.push(`≥ ${s.minItems} items`);
+  if (s.maxItems !== undefined) out.push(`≤ ${s.maxItems} items`);
+  if (s.pattern) out.push(`pattern \`${s.pattern}\``);
+  return out;
+}
+
+/** Is the field at `path` required by its parent object? */
+function isRequired(root: SchemaNode, path: PathSeg[]): boolean {
+  if (!path.length) return false;
+  const last = path[path.length - 1];
+  if (typeof last === 'number') return false;
+  const parent = schemaAt(root, path.slice(0, -1));
+  return !!parent?.required?.includes(last);
+}
+
+/** Renders the hover text for the field at `path` of a resolved kind. */
+export function fieldHoverMarkdown(registry: SchemaRegistry, kind: ResolvedKind, path: PathSeg[]): string | undefined {
+  const s = schemaAt(kind.schema, path);
+  if (!s) return undefined;
+  const dp = docPath(kind.schema, path);
+  const docs: KindDocs | undefined = registry.kindDocs(kind.info.group, kind.info.kind);
+  const common = registry.kindDocs('', '_common');
+  const field = docs?.fields[dp] ?? common?.fields[dp];
+  const name = [...path].reverse().find((p) => typeof p === 'string') ?? kind.info.kind;
+  const lines: string[] = [];
+  const req = isRequired(kind.schema, path);
+  lines.push(`**${String(name)}** \`${typeLabel(s)}\` · ${req ? 'required' : 'optional'}${s.default !== undefined ? ` · default \`${JSON.stringify(s.default)}\`` : ''}`);
+  lines.push('');
+  if (field?.doc) lines.push(field.doc.trim(), '');
+  if (s.description) lines.push(`*From your CRD (${kind.source}):* ${s.description.trim()}`, '');
+  if (!field?.doc && !s.description) lines.push(`\`${dp}\` of ${kind.info.kind}.`, '');
+  if (field?.example) lines.push('```yaml', field.example, '```', '');
+  if (s.enum?.length) lines.push(`Allowed values: ${s.enum.map((e) => `\`${String(e)}\``).join(', ')}`, '');
+  const lim = limits(s);
+  if (lim.length) lines.push(`Limits: ${lim.join(', ')}`, '');
+  const rules = s['x-kubernetes-validations'] ?? [];
+  if (rules.length) lines.push(`Rules: ${rules.map((r) => r.message ?? `\`${r.rule}\``).join('; ')}`, '');
+  const served = kind.info.versions.filter((v) => v.served && registry.schemaAt(kind.info, v.name) && schemaAt(registry.schemaAt(kind.info, v.name)!, path));
+  lines.push(`Served in: ${served.map((v) => `${v.name}${v.deprecated ? ' (deprecated)' : ''}`).join(', ')} · \`${kind.info.group}\``);
+  lines.push('');
+  lines.push(`[Reference](${referenceUrl(registry, kind, field?.anchor)})`);
+  return lines.join('\n');
+}
+
+function kindHoverMarkdown(registry: SchemaRegistry, kind: ResolvedKind): string {
+  const preferred = registry.preferredVersion(kind.info);
+  const versions = kind.info.versions
+    .filter((v) => v.served)
+    .map((v) => `${v.name}${v.name === preferred.name ? ' (current)' : ''}${v.deprecated ? ' (deprecated)' : ''}`);
+  return [
+    `**${kind.info.kind}** · \`${kind.info.group}/${kind.version.name}\` · ${kind.info.scope === 'Namespaced' ? 'namespaced' : 'cluster-scoped'}`,
+    '',
+    `Served versions: ${versions.join(', ')}`,
+    `Schema: ${kind.source === 'bundled' ? 'bundled with the extension' : `from ${kind.source}`}`,
+    '',
+    `[Reference](${referenceUrl(registry, kind)})`,
+  ].join('\n');
+}
+
+/** Hover at a file position. */
+export function hover(registry: SchemaRegistry, file: SegmentedFile, pos: Pos): HoverResult | undefined {
+  const seg = file.segmentAtLine(pos.line);
+  if (!seg || seg.parsed.empty || !isMeshDocument(registry, seg.parsed)) return undefined;
+  const p = seg.parsed;
+  const found = registry.lookup(p.head.apiVersion, p.head.kind);
+  if (found.status !== 'ok') return undefined;
+  const offset = offsetAt(p.lineStarts, { line: pos.line - seg.startLine, character: pos.character }, p.text.length);
+  const at = locate(p.doc.contents, offset);
+  if (!at || !at.path.length) return undefined;
+  const node = at.onKey ? at.key : at.value;
+  if (!node?.range) return undefined;
+  const range = shiftRange(segRange(p, node.range[0], node.range[1]), seg.startLine);
+  if (at.path.length === 1 && (at.path[0] === 'kind' || at.path[0] === 'apiVersion')) {
+    return { markdown: kindHoverMarkdown(registry, found.kind), range };
+  }
+  let md = fieldHoverMarkdown(registry, found.kind, at.path);
+  if (!md) return undefined;
+  if (!at.onKey && isScalar(node) && typeof node.value === 'string') {
+    const s = schemaAt(found.kind.schema, at.path);
+    if (s?.enum?.includes(node.value)) md = `Value \`${node.value}\` of:\n\n` + md;
+  }
+  return { markdown: md, range };
+}

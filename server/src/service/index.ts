@@ -1,0 +1,110 @@
+import { parseAllDocuments } from 'yaml';
+import { SegmentedFile } from './documents';
+import { complete, type CompletionEntry } from './features/completion';
+import { fileDiagnostics, type FileDiagnostic } from './features/diagnostics';
+import { hover, type HoverResult } from './features/hover';
+import { folding, outline, type Fold, type OutlineSymbol } from './features/outline';
+import { SchemaRegistry } from './schema/registry';
+import type { Fix } from './model';
+import type { Pos, Rng } from './text';
+
+export { SchemaRegistry, SegmentedFile };
+export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix };
+
+const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
+
+/**
+ * The pure core: files in, LSP-shaped results out. No I/O besides reading bundled schema files lazily,
+ * no connection. The language server and the CLI both drive this.
+ */
+export class MeshService {
+  private readonly files = new Map<string, SegmentedFile>();
+
+  constructor(readonly registry: SchemaRegistry) {}
+
+  /** Opens or updates a file; returns true when the set of CRD schemas changed (every file must be re-checked). */
+  setFile(uri: string, text: string): boolean {
+    let f = this.files.get(uri);
+    if (f) f.update(text);
+    else {
+      f = new SegmentedFile(text);
+      this.files.set(uri, f);
+    }
+    return this.updateCrds(uri, text);
+  }
+
+  /** Forgets a file; returns true when it provided CRD schemas. */
+  removeFile(uri: string): boolean {
+    this.files.delete(uri);
+    return this.registry.setCrdSource(uri, []);
+  }
+
+  file(uri: string): SegmentedFile | undefined {
+    return this.files.get(uri);
+  }
+
+  uris(): string[] {
+    return [...this.files.keys()];
+  }
+
+  /** Registers the mesh CRDs a text defines (or removes them when it no longer does). */
+  updateCrds(source: string, text: string): boolean {
+    if (!CRD_HINT.test(text)) {
+      return this.registry.overrideSources().includes(source) ? this.registry.setCrdSource(source, []) : false;
+    }
+    const crds: unknown[] = [];
+    try {
+      for (const d of parseAllDocuments(text)) {
+        if ('errors' in d && d.errors.length) continue;
+        const v = d.toJSON() as unknown;
+        if (v && typeof v === 'object' && (v as { kind?: unknown }).kind === 'CustomResourceDefinition') crds.push(v);
+      }
+    } catch {
+      return false;
+    }
+    return this.registry.setCrdSource(source, crds);
+  }
+
+  diagnostics(uri: string): FileDiagnostic[] {
+    const f = this.files.get(uri);
+    return f ? fileDiagnostics(this.registry, f) : [];
+  }
+
+  complete(uri: string, pos: Pos): CompletionEntry[] {
+    const f = this.files.get(uri);
+    return f ? complete(this.registry, f, pos) : [];
+  }
+
+  hover(uri: string, pos: Pos): HoverResult | undefined {
+    const f = this.files.get(uri);
+    return f ? hover(this.registry, f, pos) : undefined;
+  }
+
+  outline(uri: string): OutlineSymbol[] {
+    const f = this.files.get(uri);
+    return f ? outline(f) : [];
+  }
+
+  folding(uri: string): Fold[] {
+    const f = this.files.get(uri);
+    return f ? folding(f) : [];
+  }
+
+  /** Quick-fixes of the diagnostics that overlap a range. */
+  fixes(uri: string, range: Rng): Array<{ fix: Fix; diagnostic: FileDiagnostic }> {
+    const out: Array<{ fix: Fix; diagnostic: FileDiagnostic }> = [];
+    for (const d of this.diagnostics(uri)) {
+      if (!d.fixes?.length || !overlaps(d.range, range)) continue;
+      for (const fix of d.fixes) out.push({ fix, diagnostic: d });
+    }
+    return out;
+  }
+}
+
+function before(a: Pos, b: Pos): boolean {
+  return a.line < b.line || (a.line === b.line && a.character < b.character);
+}
+
+function overlaps(a: Rng, b: Rng): boolean {
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}

@@ -1,0 +1,211 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { compareVersions, convertCrd, familyOf } from './crd';
+import type { KindInfo, KindSchemas, SchemaNode, VersionInfo } from './types';
+
+export interface FieldDoc {
+  doc: string;
+  example?: string;
+  anchor?: string;
+}
+
+export interface KindDocs {
+  reference?: string;
+  fields: Record<string, FieldDoc>;
+}
+
+/** A resolved kind at a version, ready for validation. */
+export interface ResolvedKind {
+  info: KindInfo;
+  version: VersionInfo;
+  schema: SchemaNode;
+  /** Where the schema came from: 'bundled' or the path/URI of the user's CRD file. */
+  source: string;
+}
+
+export type Lookup =
+  | { status: 'ok'; kind: ResolvedKind }
+  | { status: 'not-mesh' }
+  | { status: 'unknown-kind'; group: string; suggestions: string[] }
+  | { status: 'unknown-version'; info: KindInfo; version: string };
+
+interface Override {
+  info: KindInfo;
+  schemas: Map<string, SchemaNode>;
+  source: string;
+}
+
+/** Finds the schemas/ folder by walking up from a directory (works from sources and from dist/). */
+export function findSchemasDir(from: string): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    const candidate = path.join(dir, 'schemas', 'index.json');
+    if (fs.existsSync(candidate)) return path.dirname(candidate);
+    const parent = path.dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new Error(`schemas/index.json not found above ${from}`);
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  if (slash < 0) return { group: '', version: apiVersion };
+  return { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+export { splitApiVersion };
+
+/**
+ * Knows every mesh kind: the bundled schemas (loaded lazily, one kind at a time) and the user's own CRDs,
+ * which replace the bundled schema of the same group, kind and version.
+ */
+export class SchemaRegistry {
+  private readonly index: KindInfo[];
+  private readonly byId = new Map<string, KindInfo>();
+  private readonly loaded = new Map<string, KindSchemas>();
+  private readonly docs = new Map<string, KindDocs | null>();
+  /** overrides by source file, then by kind id */
+  private readonly overrides = new Map<string, Map<string, Override>>();
+  private mergedCache = new Map<string, KindInfo>();
+  /** Bumped whenever the set of schemas changes; caches keyed by it become stale. */
+  generation = 0;
+
+  constructor(readonly dir: string) {
+    this.index = JSON.parse(fs.readFileSync(path.join(dir, 'index.json'), 'utf8')) as KindInfo[];
+    for (const k of this.index) this.byId.set(`${k.group}/${k.kind}`, k);
+  }
+
+  /** Every kind, with versions merged from the user's CRDs. */
+  kinds(): KindInfo[] {
+    const ids = new Set<string>(this.byId.keys());
+    for (const byKind of this.overrides.values()) for (const id of byKind.keys()) ids.add(id);
+    return [...ids].sort().map((id) => this.kindInfo(id)!).filter(Boolean);
+  }
+
+  groups(): Set<string> {
+    return new Set(this.kinds().map((k) => k.group));
+  }
+
+  isMeshGroup(group: string): boolean {
+    return familyOf(group) !== 'other' || this.kinds().some((k) => k.group === group);
+  }
+
+  kindInfo(id: string): KindInfo | undefined {
+    const cached = this.mergedCache.get(id);
+    if (cached) return cached;
+    const base = this.byId.get(id);
+    const versions = new Map<string, VersionInfo>();
+    for (const v of base?.versions ?? []) versions.set(v.name, v);
+    let first: Override | undefined;
+    for (const byKind of this.overrides.values()) {
+      const o = byKind.get(id);
+      if (!o) continue;
+      first ??= o;
+      for (const v of o.info.versions) versions.set(v.name, v);
+    }
+    const src = base ?? first?.info;
+    if (!src) return undefined;
+    const merged: KindInfo = { ...src, versions: [...versions.values()].sort((a, b) => compareVersions(a.name, b.name)) };
+    this.mergedCache.set(id, merged);
+    return merged;
+  }
+
+  /** The version new documents should use: the newest served version that is not deprecated. */
+  preferredVersion(info: KindInfo): VersionInfo {
+    return info.versions.find((v) => v.served && !v.deprecated) ?? info.versions.find((v) => v.served) ?? info.versions[0];
+  }
+
+  lookup(apiVersion: string | undefined, kind: string | undefined): Lookup {
+    if (!apiVersion || !kind) return { status: 'not-mesh' };
+    const { group, version } = splitApiVersion(apiVersion);
+    if (!group || !this.isMeshGroup(group)) return { status: 'not-mesh' };
+    const info = this.kindInfo(`${group}/${kind}`);
+    if (!info) {
+      const inGroup = this.kinds().filter((k) => k.group === group).map((k) => k.kind);
+      return { status: 'unknown-kind', group, suggestions: inGroup };
+    }
+    const v = info.versions.find((x) => x.name === version);
+    if (!v || !v.served) return { status: 'unknown-version', info, version };
+    const resolved = this.resolve(info, v);
+    return resolved ? { status: 'ok', kind: resolved } : { status: 'unknown-version', info, version };
+  }
+
+  /** Kinds named `kind` in any mesh group (for documents whose group is wrong). */
+  kindsNamed(kind: string): KindInfo[] {
+    return this.kinds().filter((k) => k.kind === kind);
+  }
+
+  private resolve(info: KindInfo, v: VersionInfo): ResolvedKind | undefined {
+    const id = `${info.group}/${info.kind}`;
+    for (const byKind of this.overrides.values()) {
+      const o = byKind.get(id);
+      const s = o?.schemas.get(v.name);
+      if (o && s) return { info, version: v, schema: s, source: o.source };
+    }
+    const base = this.byId.get(id);
+    if (!base) return undefined;
+    let ks = this.loaded.get(id);
+    if (!ks) {
+      ks = JSON.parse(fs.readFileSync(path.join(this.dir, 'kinds', base.file), 'utf8')) as KindSchemas;
+      this.loaded.set(id, ks);
+    }
+    const key = ks.versions[v.name];
+    const schema = key ? ks.schemas[key] : undefined;
+    return schema ? { info, version: v, schema, source: 'bundled' } : undefined;
+  }
+
+  /** Schema of a kind at a version name (any served state), for hover "served in" checks. */
+  schemaAt(info: KindInfo, version: string): SchemaNode | undefined {
+    const v = info.versions.find((x) => x.name === version);
+    return v ? this.resolve(info, v)?.schema : undefined;
+  }
+
+  /** Our own field docs for a kind, and the docs common to every resource ("_common"). */
+  kindDocs(group: string, kind: string): KindDocs | undefined {
+    const id = group ? `${group}_${kind}` : kind;
+    if (this.docs.has(id)) return this.docs.get(id) ?? undefined;
+    let result: KindDocs | null = null;
+    const file = path.join(this.dir, 'docs', `${id}.yaml`);
+    try {
+      if (fs.existsSync(file)) {
+        const raw = parseYaml(fs.readFileSync(file, 'utf8')) as { reference?: string; fields?: Record<string, FieldDoc> };
+        result = { reference: raw.reference, fields: raw.fields ?? {} };
+      }
+    } catch {
+      result = null;
+    }
+    this.docs.set(id, result);
+    return result ?? undefined;
+  }
+
+  /**
+   * Replaces the schemas defined by the CRDs in one source (a file): pass the parsed CRD objects it holds
+   * (an empty list removes what the source gave before). Returns true when anything changed.
+   */
+  setCrdSource(source: string, crds: unknown[]): boolean {
+    const byKind = new Map<string, Override>();
+    for (const crd of crds) {
+      const c = convertCrd(crd, true);
+      if (!c || !this.isMeshGroup(c.info.group)) continue;
+      const id = `${c.info.group}/${c.info.kind}`;
+      const schemas = new Map<string, SchemaNode>();
+      for (const [ver, key] of Object.entries(c.schemas.versions)) schemas.set(ver, c.schemas.schemas[key]);
+      const base = this.byId.get(id);
+      byKind.set(id, { info: { ...c.info, file: base?.file ?? '' }, schemas, source });
+    }
+    const before = this.overrides.get(source);
+    const sig = (m: Map<string, Override> | undefined): string =>
+      m ? JSON.stringify([...m.entries()].map(([k, o]) => [k, o.info.versions, [...o.schemas.entries()]])) : '';
+    if (sig(before) === sig(byKind.size ? byKind : undefined)) return false;
+    if (byKind.size) this.overrides.set(source, byKind);
+    else this.overrides.delete(source);
+    this.mergedCache = new Map();
+    this.generation++;
+    return true;
+  }
+
+  overrideSources(): string[] {
+    return [...this.overrides.keys()];
+  }
+}

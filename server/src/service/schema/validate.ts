@@ -1,0 +1,539 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { segRange, type ParsedSegment } from '../documents';
+import type { Fix, MeshDiagnostic, PathSeg } from '../model';
+import type { Rng } from '../text';
+import { suggest } from '../text';
+import { evaluateRule } from './cel';
+import type { SchemaNode } from './types';
+
+/**
+ * Validates one parsed document against a structural schema, walking the YAML tree so that every problem has
+ * the range of the offending key or value. Messages are written for people: a oneOf is explained by naming
+ * the fields, an enum lists its values, an unknown key suggests the nearest known one.
+ */
+export interface ValidateOptions {
+  /** Evaluate CEL rules (x-kubernetes-validations). Default true. */
+  cel?: boolean;
+}
+
+type YNode = Node | null | undefined;
+
+const MAX_DEPTH = 200;
+
+interface Ctx {
+  seg: ParsedSegment;
+  out: MeshDiagnostic[];
+  cel: boolean;
+  depth: number;
+}
+
+export function validateDocument(seg: ParsedSegment, root: SchemaNode, opts: ValidateOptions = {}): MeshDiagnostic[] {
+  const ctx: Ctx = { seg, out: [], cel: opts.cel !== false, depth: 0 };
+  const contents = seg.doc.contents as YNode;
+  if (!contents) return ctx.out;
+  validateNode(ctx, contents, root, [], undefined);
+  return ctx.out;
+}
+
+function resolveAlias(doc: Document.Parsed, node: YNode): YNode {
+  let n = node;
+  for (let i = 0; i < 10 && n && isAlias(n); i++) {
+    try {
+      n = n.resolve(doc) as YNode;
+    } catch {
+      return undefined;
+    }
+  }
+  return n && isAlias(n) ? undefined : n;
+}
+
+function rangeOf(ctx: Ctx, node: YNode): Rng {
+  if (node?.range) return segRange(ctx.seg, node.range[0], node.range[1]);
+  return segRange(ctx.seg, 0, 0);
+}
+
+/** The range to report an object-level problem on: its key if it has one, else the first line of the node. */
+function anchorRange(ctx: Ctx, node: YNode, key: Scalar | undefined): Rng {
+  if (key?.range) return rangeOf(ctx, key);
+  if (node?.range) {
+    const start = node.range[0];
+    const text = ctx.seg.text;
+    let end = text.indexOf('\n', start);
+    if (end < 0 || end > node.range[1]) end = node.range[1];
+    // For a map inside a sequence item, point at its first key rather than the whole line.
+    if (isMap(node) && node.items.length && isScalar(node.items[0].key) && node.items[0].key.range) {
+      return rangeOf(ctx, node.items[0].key as Scalar);
+    }
+    return segRange(ctx.seg, start, Math.max(start, end));
+  }
+  return segRange(ctx.seg, 0, 0);
+}
+
+function report(ctx: Ctx, range: Rng, rule: string, message: string, fixes?: Fix[], severity: MeshDiagnostic['severity'] = 'error'): void {
+  const d: MeshDiagnostic = { range, severity, rule, message };
+  if (fixes?.length) d.fixes = fixes;
+  ctx.out.push(d);
+}
+
+function isNullNode(node: YNode): boolean {
+  return !node || (isScalar(node) && node.value === null);
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string "${v.length > 40 ? v.slice(0, 40) + '…' : v}"`;
+  if (typeof v === 'number') return `the number ${v}`;
+  if (typeof v === 'boolean') return `the boolean ${v}`;
+  return String(typeof v);
+}
+
+function typeName(s: SchemaNode): string {
+  if (s['x-kubernetes-int-or-string']) return 'an integer or a string';
+  switch (s.type) {
+    case 'object':
+      return s.properties ? 'an object (a mapping of keys)' : 'a map';
+    case 'array':
+      return 'a list';
+    case 'string':
+      return 'a string';
+    case 'integer':
+      return 'an integer';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'true or false';
+    default:
+      return 'a value';
+  }
+}
+
+function nodeKind(node: Node): string {
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  if (isScalar(node)) return describeValue(node.value);
+  return 'a value';
+}
+
+/** Checks the node's type; returns false (after reporting) when it is wrong, so children are not walked. */
+function checkType(ctx: Ctx, node: Node, s: SchemaNode): boolean {
+  const want = s.type;
+  if (s['x-kubernetes-int-or-string']) {
+    if (isScalar(node) && (typeof node.value === 'string' || (typeof node.value === 'number' && Number.isInteger(node.value)))) return true;
+    report(ctx, rangeOf(ctx, node), 'schema/type', `Expected an integer or a string, found ${nodeKind(node)}.`);
+    return false;
+  }
+  if (!want) return true;
+  let ok: boolean;
+  switch (want) {
+    case 'object':
+      ok = isMap(node);
+      break;
+    case 'array':
+      ok = isSeq(node);
+      break;
+    case 'string':
+      ok = isScalar(node) && typeof node.value === 'string';
+      break;
+    case 'integer':
+      ok = isScalar(node) && typeof node.value === 'number' && Number.isInteger(node.value);
+      break;
+    case 'number':
+      ok = isScalar(node) && typeof node.value === 'number';
+      break;
+    case 'boolean':
+      ok = isScalar(node) && typeof node.value === 'boolean';
+      break;
+    default:
+      ok = true;
+  }
+  if (ok) return true;
+  const fixes: Fix[] = [];
+  let hint = '';
+  if (want === 'string' && isScalar(node) && node.value !== null && typeof node.value !== 'object' && node.range) {
+    const src = ctx.seg.text.slice(node.range[0], node.range[1]);
+    hint = ` Quote it to make it a string: "${src}".`;
+    fixes.push({ title: `Quote ${src}`, edits: [{ range: rangeOf(ctx, node), newText: JSON.stringify(src) }], preferred: true });
+  } else if ((want === 'integer' || want === 'number') && isScalar(node) && typeof node.value === 'string' && /^-?\d+(\.\d+)?$/.test(node.value)) {
+    hint = ' Remove the quotes to make it a number.';
+    fixes.push({ title: `Use the number ${node.value}`, edits: [{ range: rangeOf(ctx, node), newText: node.value }], preferred: true });
+  } else if (want === 'boolean' && isScalar(node) && typeof node.value === 'string' && /^(true|false)$/i.test(node.value)) {
+    hint = ' Write true or false without quotes.';
+    fixes.push({ title: `Use ${node.value.toLowerCase()}`, edits: [{ range: rangeOf(ctx, node), newText: node.value.toLowerCase() }], preferred: true });
+  }
+  report(ctx, rangeOf(ctx, node), 'schema/type', `Expected ${typeName(s)}, found ${nodeKind(node)}.${hint}`, fixes);
+  return false;
+}
+
+const DURATION_RE = /^-?(\d+(\.\d*)?(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
+const regexCache = new Map<string, RegExp | null>();
+function compilePattern(p: string): RegExp | null {
+  let r = regexCache.get(p);
+  if (r === undefined) {
+    try {
+      r = new RegExp(p, 'u');
+    } catch {
+      try {
+        r = new RegExp(p);
+      } catch {
+        r = null;
+      }
+    }
+    regexCache.set(p, r);
+  }
+  return r;
+}
+
+function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
+  const v = node.value;
+  const range = rangeOf(ctx, node);
+  if (s.enum && !s.enum.some((e) => e === v)) {
+    const allowed = s.enum.map((e) => String(e));
+    const best = typeof v === 'string' ? suggest(v, allowed, 1) : [];
+    const fixes: Fix[] = best.map((b) => ({ title: `Change to ${b}`, edits: [{ range, newText: b }], preferred: true }));
+    const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
+    report(ctx, range, 'schema/enum', `"${String(v)}" is not an allowed value. Allowed: ${allowed.join(', ')}.${dym}`, fixes);
+    return;
+  }
+  if (typeof v === 'string') {
+    const len = [...v].length;
+    if (s.minLength !== undefined && len < s.minLength) {
+      report(ctx, range, 'schema/range', s.minLength === 1 ? 'Must not be empty.' : `Must be at least ${s.minLength} characters long (is ${len}).`);
+    }
+    if (s.maxLength !== undefined && len > s.maxLength) report(ctx, range, 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`);
+    if (s.pattern) {
+      const re = compilePattern(s.pattern);
+      if (re && v.length <= 10000 && !re.test(v)) report(ctx, range, 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
+    }
+    if (s.format) checkFormat(ctx, range, v, s.format);
+  } else if (typeof v === 'number') {
+    if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)) {
+      report(ctx, range, 'schema/range', `Must be ${s.exclusiveMinimum ? 'greater than' : 'at least'} ${s.minimum} (is ${v}).`);
+    }
+    if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)) {
+      report(ctx, range, 'schema/range', `Must be ${s.exclusiveMaximum ? 'less than' : 'at most'} ${s.maximum} (is ${v}).`);
+    }
+    if (s.format === 'int32' && (v > 2147483647 || v < -2147483648)) report(ctx, range, 'schema/range', `Must fit in a 32-bit integer (is ${v}).`);
+  }
+}
+
+function checkFormat(ctx: Ctx, range: Rng, v: string, format: string): void {
+  let ok = true;
+  switch (format) {
+    case 'duration':
+      ok = DURATION_RE.test(v);
+      break;
+    case 'date-time':
+      ok = !Number.isNaN(Date.parse(v)) && /^\d{4}-\d{2}-\d{2}T/.test(v);
+      break;
+    case 'byte':
+      ok = /^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/\s/g, ''));
+      break;
+    case 'ipv4':
+      ok = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v);
+      break;
+    case 'ipv6':
+      ok = /^[0-9a-fA-F:.]+$/.test(v) && v.includes(':');
+      break;
+    default:
+      return;
+  }
+  if (!ok) report(ctx, range, 'schema/format', `"${v}" is not a valid ${format}.`);
+}
+
+function presentKeys(map: YAMLMap): Set<string> {
+  const keys = new Set<string>();
+  for (const p of map.items as Pair[]) {
+    if (isScalar(p.key) && p.key.value !== null && !isNullNode(p.value as YNode)) keys.add(String(p.key.value));
+  }
+  return keys;
+}
+
+/** Does the value satisfy a branch of oneOf/anyOf/not? Only the value-level facts structural schemas allow. */
+function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
+  if (s.required && isMap(node)) {
+    const keys = presentKeys(node);
+    if (!s.required.every((r) => keys.has(r))) return false;
+  } else if (s.required && !isMap(node)) return false;
+  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) return false;
+  if (s.allOf && !s.allOf.every((b) => branchMatches(ctx, node, b))) return false;
+  if (s.oneOf && s.oneOf.filter((b) => branchMatches(ctx, node, b)).length !== 1) return false;
+  if (s.not && branchMatches(ctx, node, s.not)) return false;
+  if (s.properties && isMap(node)) {
+    for (const p of node.items as Pair[]) {
+      if (!isScalar(p.key)) continue;
+      const child = s.properties[String(p.key.value)];
+      const val = resolveAlias(ctx.seg.doc, p.value as YNode);
+      if (child && val && !branchMatches(ctx, val, child)) return false;
+    }
+  }
+  if (s.enum && isScalar(node) && !s.enum.includes(node.value)) return false;
+  if (s.type) {
+    const sub: Ctx = { ...ctx, out: [] };
+    if (!checkType(sub, node, s)) return false;
+  }
+  if (isScalar(node) && (s.pattern || s.minLength !== undefined || s.maxLength !== undefined || s.minimum !== undefined || s.maximum !== undefined)) {
+    const sub: Ctx = { ...ctx, out: [] };
+    checkScalar(sub, node, s);
+    if (sub.out.length) return false;
+  }
+  return true;
+}
+
+/** Field names a branch of a oneOf/anyOf is about, when the branch is a plain `required` list. */
+function requiredOnly(s: SchemaNode): string[] | undefined {
+  const keys = Object.keys(s);
+  if (keys.length === 1 && s.required) return s.required;
+  return undefined;
+}
+
+/** Recognises `not: {anyOf: [{required:[a]}, {required:[b]}]}` ("none of a, b"). */
+function noneOf(s: SchemaNode): string[] | undefined {
+  if (Object.keys(s).length !== 1 || !s.not) return undefined;
+  const inner = s.not;
+  if (inner.anyOf && Object.keys(inner).length === 1) {
+    const names: string[] = [];
+    for (const b of inner.anyOf) {
+      const r = requiredOnly(b);
+      if (!r) return undefined;
+      names.push(...r);
+    }
+    return names;
+  }
+  const r = requiredOnly(inner);
+  return r;
+}
+
+function list(names: string[], conj = 'or'): string {
+  const q = names.map((n) => `"${n}"`);
+  if (q.length <= 1) return q.join('');
+  return `${q.slice(0, -1).join(', ')} ${conj} ${q[q.length - 1]}`;
+}
+
+/** Explains a failed oneOf in words. */
+function explainOneOf(node: Node, branches: SchemaNode[], matching: number): string {
+  const keys = isMap(node) ? presentKeys(node) : new Set<string>();
+  let allowNone = false;
+  const groups: string[][] = [];
+  for (const b of branches) {
+    const none = noneOf(b);
+    if (none) {
+      allowNone = true;
+      continue;
+    }
+    const r = requiredOnly(b);
+    if (!r) return matching === 0 ? 'The value does not match any of the allowed forms.' : 'The value matches more than one of the allowed forms; use only one.';
+    groups.push(r);
+  }
+  const flat = groups.map((g) => g.join(' + '));
+  const present = groups.filter((g) => g.every((k) => keys.has(k))).map((g) => g.join(' + '));
+  if (matching === 0 && !allowNone) return `Set exactly one of ${list(flat)}; none is set.`;
+  if (present.length > 1) return `Set ${allowNone ? 'at most' : 'exactly'} one of ${list(flat)}, not several: found ${list(present, 'and')}.`;
+  return `Set ${allowNone ? 'at most' : 'exactly'} one of ${list(flat)}.`;
+}
+
+function explainAnyOf(branches: SchemaNode[]): string {
+  const groups: string[] = [];
+  for (const b of branches) {
+    const r = requiredOnly(b);
+    if (!r) return 'The value does not match any of the allowed forms.';
+    groups.push(r.join(' + '));
+  }
+  return `Set at least one of ${list(groups)}.`;
+}
+
+function validateComposition(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
+  if (s.oneOf) {
+    const matching = s.oneOf.filter((b) => branchMatches(ctx, node, b)).length;
+    if (matching !== 1) report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainOneOf(node, s.oneOf, matching));
+  }
+  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) {
+    report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainAnyOf(s.anyOf));
+  }
+  if (s.allOf) {
+    for (const b of s.allOf) {
+      if (b.oneOf || b.anyOf || b.not) validateComposition(ctx, node, b, key);
+      else if (!branchMatches(ctx, node, b)) {
+        const r = requiredOnly(b);
+        report(ctx, anchorRange(ctx, node, key), r ? 'schema/required' : 'schema/one-of', r ? `Missing required field${r.length > 1 ? 's' : ''} ${list(r, 'and')}.` : 'The value does not match the required form.');
+      }
+    }
+  }
+  if (s.not && branchMatches(ctx, node, s.not)) {
+    const none = noneOf({ not: s.not });
+    report(ctx, anchorRange(ctx, node, key), 'schema/one-of', none ? `Do not set ${list(none)} here.` : 'The value has a form that is not allowed here.');
+  }
+}
+
+function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): boolean {
+  const node = resolveAlias(ctx.seg.doc, raw);
+  if (!node) return true;
+  if (ctx.depth > MAX_DEPTH) return true;
+  if (isScalar(node) && node.value === null) {
+    // The API server drops null values of non-nullable fields; nothing to check.
+    return true;
+  }
+  const before = ctx.out.length;
+  if (!checkType(ctx, node, s)) return false;
+  ctx.depth++;
+  try {
+    if (isScalar(node)) checkScalar(ctx, node, s);
+    else if (isMap(node)) validateMap(ctx, node, s, path, key);
+    else if (isSeq(node)) {
+      const items = s.items;
+      const n = node.items.length;
+      if (s.minItems !== undefined && n < s.minItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minItems} item${s.minItems === 1 ? '' : 's'} (has ${n}).`);
+      if (s.maxItems !== undefined && n > s.maxItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxItems} items (has ${n}).`);
+      node.items.forEach((item, i) => {
+        if (items && item) validateNode(ctx, item as Node, items, [...path, i], undefined);
+      });
+      checkListType(ctx, node.items as Node[], s);
+    }
+    validateComposition(ctx, node, s, key);
+    if (ctx.cel && s['x-kubernetes-validations'] && ctx.out.length === before) runCel(ctx, node, s, key);
+  } finally {
+    ctx.depth--;
+  }
+  return ctx.out.length === before;
+}
+
+function checkListType(ctx: Ctx, items: Node[], s: SchemaNode): void {
+  const lt = s['x-kubernetes-list-type'];
+  if (lt !== 'set' && lt !== 'map') return;
+  const seen = new Map<string, Node>();
+  for (const raw of items) {
+    const item = resolveAlias(ctx.seg.doc, raw);
+    if (!item) continue;
+    let sig: string;
+    if (lt === 'set') {
+      if (!isScalar(item)) continue;
+      sig = JSON.stringify(item.value);
+    } else {
+      if (!isMap(item)) continue;
+      const keys = s['x-kubernetes-list-map-keys'] ?? [];
+      const vals = keys.map((k) => {
+        const p = (item.items as Pair[]).find((x) => isScalar(x.key) && x.key.value === k);
+        return p && isScalar(p.value) ? p.value.value : undefined;
+      });
+      sig = JSON.stringify(vals);
+    }
+    if (seen.has(sig)) {
+      const what = lt === 'set' ? 'This value appears twice in the list' : `Another item has the same ${list(s['x-kubernetes-list-map-keys'] ?? [], 'and')}`;
+      report(ctx, anchorRange(ctx, item, undefined), 'schema/unique', `${what}; items must be unique.`);
+    } else seen.set(sig, item);
+  }
+}
+
+function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): void {
+  const props = s.properties ?? {};
+  const addl = s.additionalProperties;
+  const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
+  const present = new Set<string>();
+  let count = 0;
+  for (const pair of node.items as Pair[]) {
+    if (!isPair(pair)) continue;
+    const k = pair.key as YNode;
+    if (!isScalar(k)) continue;
+    if (k.value === '<<') continue; // merge keys are resolved by the parser
+    const name = String(k.value);
+    const value = pair.value as YNode;
+    if (!isNullNode(value)) {
+      present.add(name);
+      count++;
+    }
+    const child = props[name];
+    if (child) {
+      if (value) validateNode(ctx, value, child, [...path, name], k);
+    } else if (addl && typeof addl === 'object') {
+      if (value) validateNode(ctx, value, addl, [...path, name], k);
+    } else if (!preserve && (addl === false || s.properties)) {
+      const candidates = Object.keys(props).filter((p) => !present.has(p));
+      const best = suggest(name, candidates, 3);
+      const range = rangeOf(ctx, k);
+      const fixes: Fix[] = best.map((b, i) => ({ title: `Rename "${name}" to "${b}"`, edits: [{ range, newText: b }], preferred: i === 0 }));
+      const where = path.length ? ` in ${pathLabel(path)}` : '';
+      const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
+      report(ctx, range, 'schema/unknown-field', `Unknown field "${name}"${where}: the API server drops it.${dym}`, fixes);
+    }
+  }
+  if (s.required) {
+    const missing = s.required.filter((r) => !present.has(r));
+    if (missing.length) {
+      const fixes = missingFieldFix(ctx, node, key, missing, props);
+      report(ctx, anchorRange(ctx, node, key), 'schema/required', `Missing required field${missing.length > 1 ? 's' : ''} ${list(missing, 'and')}.`, fixes);
+    }
+  }
+  if (s.minProperties !== undefined && count < s.minProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minProperties} entr${s.minProperties === 1 ? 'y' : 'ies'}.`);
+  if (s.maxProperties !== undefined && count > s.maxProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxProperties} entries (has ${count}).`);
+}
+
+/** Quick-fix that inserts the missing required keys after the last key of a block mapping. */
+function missingFieldFix(ctx: Ctx, node: YAMLMap, _key: Scalar | undefined, missing: string[], props: Record<string, SchemaNode>): Fix[] {
+  if (node.flow || !node.items.length) return [];
+  const first = node.items[0].key as YNode;
+  if (!first?.range) return [];
+  const text = ctx.seg.text;
+  const lineStart = text.lastIndexOf('\n', first.range[0] - 1) + 1;
+  const col = first.range[0] - lineStart;
+  const end = node.range ? node.range[1] : text.length;
+  // insert at the end of the mapping's last line
+  let at = end;
+  while (at > 0 && (text[at - 1] === '\n' || text[at - 1] === '\r')) at--;
+  const indent = ' '.repeat(col);
+  const lines = missing.map((m) => `${indent}${m}:${skeletonSuffix(props[m], col)}`);
+  const pos = segRange(ctx.seg, at, at);
+  return [{ title: `Add ${list(missing, 'and')}`, edits: [{ range: pos, newText: '\n' + lines.join('\n') }] }];
+}
+
+function skeletonSuffix(s: SchemaNode | undefined, col: number): string {
+  if (!s) return ' ';
+  if (s.type === 'object' && s.required?.length) {
+    return '\n' + s.required.map((r) => `${' '.repeat(col + 2)}${r}: `).join('\n');
+  }
+  if (s.type === 'array') return `\n${' '.repeat(col + 2)}- `;
+  if (s.enum?.length) return ` ${String(s.enum[0])}`;
+  return ' ';
+}
+
+export function pathLabel(path: PathSeg[]): string {
+  let out = '';
+  for (const p of path) {
+    if (typeof p === 'number') out += `[${p}]`;
+    else out += out ? `.${p}` : p;
+  }
+  return out;
+}
+
+function runCel(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
+  let value: unknown;
+  try {
+    value = node.toJSON(ctx.seg.doc, { maxAliasCount: 100 } as never);
+  } catch {
+    return;
+  }
+  for (const rule of s['x-kubernetes-validations'] ?? []) {
+    const outcome = evaluateRule(rule, value, s);
+    if (outcome.status === 'fail' || outcome.status === 'error') {
+      const range = celRange(ctx, node, key, rule.fieldPath);
+      const msg = outcome.status === 'fail' ? outcome.message : rule.message ?? `Failed rule: ${rule.rule}`;
+      report(ctx, range, 'schema/cel', msg);
+    }
+  }
+}
+
+/** Where a CEL failure is shown: at fieldPath below the node when the rule names one, else at the node's key. */
+function celRange(ctx: Ctx, node: Node, key: Scalar | undefined, fieldPath: string | undefined): Rng {
+  if (fieldPath && isMap(node)) {
+    const parts = fieldPath.replace(/^\./, '').split('.').filter(Boolean);
+    let cur: YNode = node;
+    let curKey: Scalar | undefined = key;
+    for (const part of parts) {
+      if (!isMap(cur)) break;
+      const pair = (cur.items as Pair[]).find((p) => isScalar(p.key) && p.key.value === part);
+      if (!pair) break;
+      curKey = pair.key as Scalar;
+      cur = resolveAlias(ctx.seg.doc, pair.value as YNode);
+    }
+    return anchorRange(ctx, cur ?? node, curKey);
+  }
+  return anchorRange(ctx, node, key);
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { LspClient } from './client';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SERVER = path.join(ROOT, 'dist', 'server', 'server.js');
+
+let client: LspClient;
+const URI = 'file:///work/ws/reviews.yaml';
+const TEXT = [
+  'apiVersion: networking.istio.io/v1',
+  'kind: VirtualService',
+  'metadata:',
+  '  name: reviews',
+  'spec:',
+  '  hosts: [reviews]',
+  '  http:',
+  '  - timout: 5s',
+  '    route:',
+  '    - destination:',
+  '        host: reviews',
+  '',
+].join('\n');
+
+before(async () => {
+  assert.ok(fs.existsSync(SERVER), 'dist/server/server.js is missing: run npm run build first');
+  client = new LspClient(process.execPath, [SERVER, '--stdio']);
+  const init = (await client.initialize()) as { capabilities: Record<string, unknown> };
+  assert.ok(init.capabilities.completionProvider);
+  assert.ok(init.capabilities.hoverProvider);
+});
+
+after(async () => {
+  await client.shutdown();
+});
+
+test('didOpen publishes diagnostics with source, rule and range', async () => {
+  const got = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === URI);
+  client.notify('textDocument/didOpen', { textDocument: { uri: URI, languageId: 'yaml', version: 1, text: TEXT } });
+  const params = (await got) as { diagnostics: Array<{ source: string; code: string; message: string; range: { start: { line: number; character: number } } }> };
+  assert.equal(params.diagnostics.length, 1);
+  const d = params.diagnostics[0];
+  assert.equal(d.source, 'mesh');
+  assert.equal(d.code, 'schema/unknown-field');
+  assert.deepEqual(d.range.start, { line: 7, character: 4 });
+});
+
+test('an incremental edit republishes: fixing the key clears the diagnostic', async () => {
+  const got = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === URI && (p.diagnostics as unknown[]).length === 0);
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: URI, version: 2 },
+    contentChanges: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 10 } }, text: 'timeout' }],
+  });
+  await got;
+});
+
+test('completion returns schema keys as snippets with a text edit', async () => {
+  const items = await client.request<Array<{ label: string; insertTextFormat: number; textEdit: unknown }>>('textDocument/completion', {
+    textDocument: { uri: URI },
+    position: { line: 8, character: 4 },
+  });
+  const labels = items.map((i) => i.label);
+  assert.ok(labels.includes('retries'), labels.join(','));
+  assert.ok(!labels.includes('timeout'));
+});
+
+test('hover returns markdown', async () => {
+  const h = await client.request<{ contents: { kind: string; value: string } }>('textDocument/hover', {
+    textDocument: { uri: URI },
+    position: { line: 10, character: 9 },
+  });
+  assert.equal(h.contents.kind, 'markdown');
+  assert.match(h.contents.value, /\*\*host\*\*/);
+});
+
+test('code action offers the rename fix for an unknown key', async () => {
+  const got = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === URI && (p.diagnostics as unknown[]).length === 1);
+  client.notify('textDocument/didChange', {
+    textDocument: { uri: URI, version: 3 },
+    contentChanges: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 11 } }, text: 'timout' }],
+  });
+  const diags = (await got).diagnostics as unknown[];
+  const actions = await client.request<Array<{ title: string; kind: string; edit: { changes: Record<string, Array<{ newText: string }>> } }>>('textDocument/codeAction', {
+    textDocument: { uri: URI },
+    range: { start: { line: 7, character: 5 }, end: { line: 7, character: 5 } },
+    context: { diagnostics: diags },
+  });
+  assert.equal(actions[0].title, 'Rename "timout" to "timeout"');
+  assert.equal(actions[0].kind, 'quickfix');
+  assert.equal(actions[0].edit.changes[URI][0].newText, 'timeout');
+});
+
+test('document symbols and folding ranges', async () => {
+  const syms = await client.request<Array<{ name: string }>>('textDocument/documentSymbol', { textDocument: { uri: URI } });
+  assert.deepEqual(syms.map((s) => s.name), ['VirtualService reviews']);
+  const folds = await client.request<unknown[]>('textDocument/foldingRange', { textDocument: { uri: URI } });
+  assert.ok(folds.length > 2);
+});
+
+test('garbage input does not kill the server', async () => {
+  const uri = 'file:///work/ws/garbage.yaml';
+  const got = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+  client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nspec: {{{{\n\u0000\t- ]' } });
+  await got;
+  const h = await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 99, character: 99 } });
+  assert.equal(h, null);
+  const c = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
+  assert.ok(Array.isArray(c));
+});
