@@ -109,3 +109,44 @@ test('garbage input does not kill the server', async () => {
   const c = await client.request<unknown[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
   assert.ok(Array.isArray(c));
 });
+
+test('CRD files found in the workspace folder pin the schema', async () => {
+  const os = await import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-ws-'));
+  fs.mkdirSync(path.join(dir, 'crds'));
+  fs.writeFileSync(
+    path.join(dir, 'crds', 'vs.yaml'),
+    [
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata: {name: virtualservices.networking.istio.io}',
+      'spec:',
+      '  group: networking.istio.io',
+      '  names: {kind: VirtualService, plural: virtualservices}',
+      '  scope: Namespaced',
+      '  versions:',
+      '  - name: v1',
+      '    served: true',
+      '    storage: true',
+      '    schema:',
+      '      openAPIV3Schema:',
+      '        type: object',
+      '        x-kubernetes-preserve-unknown-fields: true',
+      '',
+    ].join('\n'),
+  );
+  const { pathToFileURL } = await import('node:url');
+  const ws = new LspClient(process.execPath, [SERVER, '--stdio']);
+  try {
+    const loaded = ws.waitFor('meshYaml/crdsLoaded', () => true);
+    await ws.initialize(pathToFileURL(dir).href);
+    const params = (await loaded) as { sources: string[] };
+    assert.equal(params.sources.length, 1);
+    const uri = pathToFileURL(path.join(dir, 'vs.yaml')).href;
+    const got = ws.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+    ws.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: TEXT } });
+    assert.deepEqual((await got).diagnostics, [], 'the pinned CRD preserves unknown fields, so timout is accepted');
+  } finally {
+    await ws.shutdown();
+  }
+});

@@ -302,3 +302,10 @@ describe('SMI', () => {
     assert.match(ds[0].message, /Did you mean "service"/);
   });
 });
+
+test('a syntax error that hides the head from the parser is still reported for a mesh document', () => {
+  const text = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nspec:\n  hosts: ["a\n  http: ]\n';
+  const ds = lint(text);
+  assert.ok(ds.length >= 1);
+  assert.ok(ds.every((d) => d.rule === 'yaml/syntax'));
+});

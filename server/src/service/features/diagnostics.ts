@@ -11,7 +11,9 @@ export interface FileDiagnostic extends MeshDiagnostic {
 
 /** Is this document one of ours (a mesh group, or a kind only mesh groups define)? */
 export function isMeshDocument(registry: SchemaRegistry, seg: ParsedSegment): boolean {
-  const { apiVersion } = seg.head;
+  let { apiVersion } = seg.head;
+  // A syntax error can hide the head from the parser: read apiVersion from the text instead.
+  if (!apiVersion && seg.doc.errors.length) apiVersion = /^apiVersion:[ \t]*["']?([^\s"'#]+)/m.exec(seg.text)?.[1];
   if (apiVersion) {
     const { group } = splitApiVersion(apiVersion);
     return !!group && registry.isMeshGroup(group);

@@ -510,6 +510,8 @@ function runCel(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): v
   } catch {
     return;
   }
+  // The API server applies schema defaults before it validates; rules rely on them (e.g. parentRefs[].group).
+  value = withDefaults(value, s, 0);
   for (const rule of s['x-kubernetes-validations'] ?? []) {
     const outcome = evaluateRule(rule, value, s);
     if (outcome.status === 'fail' || outcome.status === 'error') {
@@ -536,4 +538,21 @@ function celRange(ctx: Ctx, node: Node, key: Scalar | undefined, fieldPath: stri
     return anchorRange(ctx, cur ?? node, curKey);
   }
   return anchorRange(ctx, node, key);
+}
+
+/** A copy of a JSON value with the schema's defaults filled in where fields are absent, as the API server does. */
+export function withDefaults(value: unknown, s: SchemaNode | undefined, depth: number): unknown {
+  if (!s || depth > 64) return value;
+  if (Array.isArray(value)) return s.items ? value.map((v) => withDefaults(v, s.items, depth + 1)) : value;
+  if (value === null || typeof value !== 'object') return value;
+  const obj = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    const child = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    out[k] = withDefaults(v, child, depth + 1);
+  }
+  for (const [k, child] of Object.entries(s.properties ?? {})) {
+    if ((out[k] === undefined || out[k] === null) && child.default !== undefined) out[k] = withDefaults(structuredClone(child.default), child, depth + 1);
+  }
+  return out;
 }
