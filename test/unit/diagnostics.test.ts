@@ -309,3 +309,21 @@ test('a syntax error that hides the head from the parser is still reported for a
   assert.ok(ds.length >= 1);
   assert.ok(ds.every((d) => d.rule === 'yaml/syntax'));
 });
+
+test('YAML merge keys are expanded as kubectl does', () => {
+  const text = yaml`
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: reviews
+    spec:
+      <<: &base
+        host: reviews
+      subsets:
+      - name: v1
+        labels: {version: v1}
+  `;
+  assert.deepEqual(lint(text), []);
+  const bad = text.replace('host: reviews', 'hots: reviews');
+  assert.deepEqual(lint(bad).map((d) => d.rule).sort(), ['schema/required', 'schema/unknown-field']);
+});

@@ -36,7 +36,7 @@ export interface Segment {
   readonly parsed: ParsedSegment;
 }
 
-export const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false } as const;
+export const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false, merge: true } as const;
 
 const EMPTY_RE = /^(?:\s*(?:#.*)?(?:\r?\n|\r|$)|%.*(?:\r?\n|\r|$)|---[ \t]*(?:#.*)?(?:\r?\n|\r|$))*$/;
 

@@ -101,7 +101,7 @@ function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
       range: avRange,
       severity: 'warning',
       rule: 'schema/deprecated-version',
-      message: `${msg.replace(/\.$/, '')}. Use ${info.group}/${preferred.name}.`,
+      message: /\buse\b/i.test(msg) ? msg : `${msg.replace(/\.$/, '')}. Use ${info.group}/${preferred.name}.`,
       fixes: [apiVersionFix(avRange, info.group, preferred.name)],
     });
   } else if (preferred.name !== version.name && info.family === 'istio') {

@@ -240,9 +240,41 @@ function checkFormat(ctx: Ctx, range: Rng, v: string, format: string): void {
   if (!ok) report(ctx, range, 'schema/format', `"${v}" is not a valid ${format}.`);
 }
 
-function presentKeys(map: YAMLMap): Set<string> {
-  const keys = new Set<string>();
+/**
+ * The pairs of a mapping with YAML merge keys (`<<: *anchor`) expanded, as kubectl reads them: explicit keys win
+ * over merged ones. Without a document, merge keys are left out.
+ */
+function isMergeKey(k: unknown): boolean {
+  if (!isScalar(k)) return false;
+  const v = k.value;
+  return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
+}
+
+export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
+  const own = (map.items as Pair[]).filter((p) => !isMergeKey(p.key));
+  if (!doc || own.length === map.items.length) return own;
+  const names = new Set(own.map((p) => (isScalar(p.key) ? String(p.key.value) : '')));
+  const merged: Pair[] = [];
   for (const p of map.items as Pair[]) {
+    if (!isMergeKey(p.key)) continue;
+    const v = resolveAlias(doc, p.value as YNode);
+    const sources = isSeq(v) ? v.items.map((i) => resolveAlias(doc, i as YNode)) : [v];
+    for (const src of sources) {
+      if (!isMap(src)) continue;
+      for (const mp of effectivePairs(src, doc)) {
+        const name = isScalar(mp.key) ? String(mp.key.value) : '';
+        if (names.has(name)) continue;
+        names.add(name);
+        merged.push(mp);
+      }
+    }
+  }
+  return [...own, ...merged];
+}
+
+function presentKeys(map: YAMLMap, doc?: Document.Parsed): Set<string> {
+  const keys = new Set<string>();
+  for (const p of effectivePairs(map, doc)) {
     if (isScalar(p.key) && p.key.value !== null && !isNullNode(p.value as YNode)) keys.add(String(p.key.value));
   }
   return keys;
@@ -251,7 +283,7 @@ function presentKeys(map: YAMLMap): Set<string> {
 /** Does the value satisfy a branch of oneOf/anyOf/not? Only the value-level facts structural schemas allow. */
 function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
   if (s.required && isMap(node)) {
-    const keys = presentKeys(node);
+    const keys = presentKeys(node, ctx.seg.doc);
     if (!s.required.every((r) => keys.has(r))) return false;
   } else if (s.required && !isMap(node)) return false;
   if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) return false;
@@ -259,7 +291,7 @@ function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
   if (s.oneOf && s.oneOf.filter((b) => branchMatches(ctx, node, b)).length !== 1) return false;
   if (s.not && branchMatches(ctx, node, s.not)) return false;
   if (s.properties && isMap(node)) {
-    for (const p of node.items as Pair[]) {
+    for (const p of effectivePairs(node, ctx.seg.doc)) {
       if (!isScalar(p.key)) continue;
       const child = s.properties[String(p.key.value)];
       const val = resolveAlias(ctx.seg.doc, p.value as YNode);
@@ -310,8 +342,8 @@ function list(names: string[], conj = 'or'): string {
 }
 
 /** Explains a failed oneOf in words. */
-function explainOneOf(node: Node, branches: SchemaNode[], matching: number): string {
-  const keys = isMap(node) ? presentKeys(node) : new Set<string>();
+function explainOneOf(ctx: Ctx, node: Node, branches: SchemaNode[], matching: number): string {
+  const keys = isMap(node) ? presentKeys(node, ctx.seg.doc) : new Set<string>();
   let allowNone = false;
   const groups: string[][] = [];
   for (const b of branches) {
@@ -344,7 +376,7 @@ function explainAnyOf(branches: SchemaNode[]): string {
 function validateComposition(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
   if (s.oneOf) {
     const matching = s.oneOf.filter((b) => branchMatches(ctx, node, b)).length;
-    if (matching !== 1) report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainOneOf(node, s.oneOf, matching));
+    if (matching !== 1) report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainOneOf(ctx, node, s.oneOf, matching));
   }
   if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) {
     report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainAnyOf(s.anyOf));
@@ -429,11 +461,10 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   const present = new Set<string>();
   let count = 0;
-  for (const pair of node.items as Pair[]) {
+  for (const pair of effectivePairs(node, ctx.seg.doc)) {
     if (!isPair(pair)) continue;
     const k = pair.key as YNode;
     if (!isScalar(k)) continue;
-    if (k.value === '<<') continue; // merge keys are resolved by the parser
     const name = String(k.value);
     const value = pair.value as YNode;
     if (!isNullNode(value)) {
