@@ -77,3 +77,10 @@ test('our written docs appear for common fields', () => {
   if (docs?.fields['spec.hosts']) assert.ok(md.includes(docs.fields['spec.hosts'].doc.trim().slice(0, 30)));
   else assert.fail('spec.hosts of VirtualService must be documented in schemas/docs');
 });
+
+test('docs aliases share the docs of a repeated structure', async () => {
+  const { findFieldDoc } = await import('../../server/src/service/schema/registry');
+  const docs = { fields: { 'spec.trafficPolicy.tls.mode': { doc: 'TLS mode.' } }, aliases: { 'spec.subsets[].trafficPolicy': 'spec.trafficPolicy' } };
+  assert.equal(findFieldDoc(docs, undefined, 'spec.subsets[].trafficPolicy.tls.mode')?.doc, 'TLS mode.');
+  assert.equal(findFieldDoc(docs, undefined, 'spec.subsets[].name'), undefined);
+});

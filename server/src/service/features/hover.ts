@@ -2,7 +2,7 @@ import { isScalar } from 'yaml';
 import type { SegmentedFile } from '../documents';
 import { segRange, shiftRange } from '../documents';
 import type { PathSeg } from '../model';
-import type { KindDocs, ResolvedKind, SchemaRegistry } from '../schema/registry';
+import { findFieldDoc, type KindDocs, type ResolvedKind, type SchemaRegistry } from '../schema/registry';
 import type { SchemaNode } from '../schema/types';
 import { offsetAt, type Pos, type Rng } from '../text';
 import { isMeshDocument } from './diagnostics';
@@ -63,7 +63,7 @@ export function fieldHoverMarkdown(registry: SchemaRegistry, kind: ResolvedKind,
   const dp = docPath(kind.schema, path);
   const docs: KindDocs | undefined = registry.kindDocs(kind.info.group, kind.info.kind);
   const common = registry.kindDocs('', '_common');
-  const field = docs?.fields[dp] ?? common?.fields[dp];
+  const field = findFieldDoc(docs, common, dp);
   const name = [...path].reverse().find((p) => typeof p === 'string') ?? kind.info.kind;
   const lines: string[] = [];
   const req = isRequired(kind.schema, path);

@@ -13,6 +13,25 @@ export interface FieldDoc {
 export interface KindDocs {
   reference?: string;
   fields: Record<string, FieldDoc>;
+  /**
+   * Path prefixes that share the docs of another prefix, for structures a kind repeats (a DestinationRule
+   * subset's trafficPolicy reads like the top-level one): `spec.subsets[].trafficPolicy: spec.trafficPolicy`.
+   */
+  aliases?: Record<string, string>;
+}
+
+/** Our doc for a field path, following aliases (longest prefix first); common docs are the fallback. */
+export function findFieldDoc(docs: KindDocs | undefined, common: KindDocs | undefined, docPath: string): FieldDoc | undefined {
+  let p = docPath;
+  for (let hops = 0; hops < 8; hops++) {
+    const direct = docs?.fields[p];
+    if (direct) return direct;
+    const aliases = docs?.aliases ? Object.entries(docs.aliases).sort((a, b) => b[0].length - a[0].length) : [];
+    const hit = aliases.find(([from]) => p === from || p.startsWith(from + '.') || p.startsWith(from + '[') || p.startsWith(from + '{'));
+    if (!hit) break;
+    p = hit[1] + p.slice(hit[0].length);
+  }
+  return common?.fields[docPath];
 }
 
 /** A resolved kind at a version, ready for validation. */
@@ -169,8 +188,8 @@ export class SchemaRegistry {
     const file = path.join(this.dir, 'docs', `${id}.yaml`);
     try {
       if (fs.existsSync(file)) {
-        const raw = parseYaml(fs.readFileSync(file, 'utf8')) as { reference?: string; fields?: Record<string, FieldDoc> };
-        result = { reference: raw.reference, fields: raw.fields ?? {} };
+        const raw = parseYaml(fs.readFileSync(file, 'utf8')) as { reference?: string; fields?: Record<string, FieldDoc>; aliases?: Record<string, string> };
+        result = { reference: raw.reference, fields: raw.fields ?? {}, aliases: raw.aliases };
       }
     } catch {
       result = null;
