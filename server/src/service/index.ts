@@ -6,6 +6,10 @@ import { hover, type HoverResult } from './features/hover';
 import { folding, outline, type Fold, type OutlineSymbol } from './features/outline';
 import { SchemaRegistry } from './schema/registry';
 import type { Fix } from './model';
+import { runRules, kindsIndex, type RuleErrorLogger } from './rules/engine';
+import { ALL_RULES } from './rules';
+import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings, type Rule } from './rules/types';
+import { buildIndex, resourceOf, type Resource, type WorkspaceIndex } from './workspace';
 import type { Pos, Rng } from './text';
 
 export { SchemaRegistry, SegmentedFile };
@@ -19,11 +23,39 @@ const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
  */
 export class MeshService {
   private readonly files = new Map<string, SegmentedFile>();
+  private indexCache?: WorkspaceIndex;
+  private readonly rulesByKind: Map<string, Rule[]>;
+  settings: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS };
+  onRuleError?: RuleErrorLogger;
 
-  constructor(readonly registry: SchemaRegistry) {}
+  constructor(
+    readonly registry: SchemaRegistry,
+    readonly rules: Rule[] = ALL_RULES,
+  ) {
+    this.rulesByKind = kindsIndex(rules);
+  }
+
+  /** The workspace index, rebuilt lazily after any file changed. */
+  index(): WorkspaceIndex {
+    this.indexCache ??= buildIndex(this.files);
+    return this.indexCache;
+  }
+
+  /** Resources of one file. */
+  resources(uri: string): Resource[] {
+    const f = this.files.get(uri);
+    if (!f) return [];
+    const out: Resource[] = [];
+    for (const s of f.segments) {
+      const r = resourceOf(uri, s.parsed, s.startLine);
+      if (r) out.push(r);
+    }
+    return out;
+  }
 
   /** Opens or updates a file; returns true when the set of CRD schemas changed (every file must be re-checked). */
   setFile(uri: string, text: string): boolean {
+    this.indexCache = undefined;
     let f = this.files.get(uri);
     if (f) f.update(text);
     else {
@@ -35,6 +67,7 @@ export class MeshService {
 
   /** Forgets a file; returns true when it provided CRD schemas. */
   removeFile(uri: string): boolean {
+    this.indexCache = undefined;
     this.files.delete(uri);
     return this.registry.setCrdSource(uri, []);
   }
@@ -65,9 +98,18 @@ export class MeshService {
     return this.registry.setCrdSource(source, crds);
   }
 
+  /** Schema diagnostics and the findings of every analyzer rule on the file's resources. */
   diagnostics(uri: string): FileDiagnostic[] {
     const f = this.files.get(uri);
-    return f ? fileDiagnostics(this.registry, f) : [];
+    if (!f) return [];
+    const schema = fileDiagnostics(this.registry, f).filter((d) => {
+      const sev = this.settings.rules[d.rule];
+      if (sev === 'off') return false;
+      if (sev) d.severity = sev;
+      return true;
+    });
+    const semantic = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
+    return [...schema, ...semantic];
   }
 
   complete(uri: string, pos: Pos): CompletionEntry[] {

@@ -1,0 +1,350 @@
+import type { Document } from 'yaml';
+import type { ParsedSegment, SegmentedFile } from './documents';
+import { splitApiVersion } from './schema/registry';
+
+/** A plain JSON object as read from YAML. Rules must treat every field as untrusted (any type, or absent). */
+export type Obj = Record<string, unknown>;
+
+export interface Resource {
+  uri: string;
+  /** The parsed document and the file line it starts at. */
+  seg: ParsedSegment;
+  startLine: number;
+  apiVersion: string;
+  group: string;
+  version: string;
+  kind: string;
+  /** `group/Kind`, with an empty group for core kinds: `/Service`, `apps/Deployment`, `networking.istio.io/VirtualService`. */
+  gk: string;
+  name: string;
+  /** metadata.namespace, or "default" when absent (cluster-scoped kinds: ""). */
+  namespace: string;
+  explicitNamespace: boolean;
+  obj: Obj;
+  spec: Obj;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+const CLUSTER_SCOPED = new Set(['/Namespace', 'gateway.networking.k8s.io/GatewayClass', 'apiextensions.k8s.io/CustomResourceDefinition', '/Node', '/PersistentVolume', 'rbac.authorization.k8s.io/ClusterRole', 'rbac.authorization.k8s.io/ClusterRoleBinding']);
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+export function objs(v: unknown): Obj[] {
+  return arr(v).filter(isObj);
+}
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+export function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+}
+export function obj(v: unknown): Obj {
+  return isObj(v) ? v : {};
+}
+export function strings(v: unknown): string[] {
+  return arr(v).map(str).filter((x): x is string => x !== undefined);
+}
+export function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isObj(v)) for (const [k, x] of Object.entries(v)) if (str(x) !== undefined) out[k] = str(x)!;
+  return out;
+}
+/** Reads a nested value: get(obj, 'spec', 'http', 0, 'route'). */
+export function get(v: unknown, ...path: Array<string | number>): unknown {
+  let cur = v;
+  for (const p of path) {
+    if (typeof p === 'number') cur = Array.isArray(cur) ? cur[p] : undefined;
+    else cur = isObj(cur) ? cur[p] : undefined;
+  }
+  return cur;
+}
+
+/** The resource a parsed document describes, cached on the document; undefined for empty or head-less ones. */
+export function resourceOf(uri: string, seg: ParsedSegment, startLine: number): Resource | undefined {
+  let base = seg.cache.get('resource') as Omit<Resource, 'uri' | 'startLine'> | null | undefined;
+  if (base === undefined) {
+    base = null;
+    const { apiVersion, kind } = seg.head;
+    if (!seg.empty && apiVersion && kind) {
+      let value: unknown;
+      try {
+        value = (seg.doc as Document.Parsed).toJS({ maxAliasCount: 100 });
+      } catch {
+        value = undefined;
+      }
+      if (isObj(value)) {
+        const { group, version } = splitApiVersion(apiVersion);
+        const gk = `${group}/${kind}`;
+        const meta = obj(value.metadata);
+        const ns = str(meta.namespace);
+        base = {
+          seg,
+          apiVersion,
+          group,
+          version,
+          kind,
+          gk,
+          name: str(meta.name) ?? '',
+          namespace: CLUSTER_SCOPED.has(gk) ? '' : (ns ?? 'default'),
+          explicitNamespace: ns !== undefined,
+          obj: value,
+          spec: obj(value.spec),
+          labels: stringMap(meta.labels),
+          annotations: stringMap(meta.annotations),
+        };
+      }
+    }
+    seg.cache.set('resource', base);
+  }
+  return base ? { ...base, uri, startLine } : undefined;
+}
+
+export interface Workload {
+  res: Resource;
+  namespace: string;
+  /** Pod template labels. */
+  labels: Record<string, string>;
+  serviceAccount: string;
+  /** Container ports: name, number, protocol. */
+  ports: Array<{ name?: string; containerPort: number; protocol?: string }>;
+  podSpec: Obj;
+  podAnnotations: Record<string, string>;
+}
+
+const WORKLOAD_KINDS = new Set(['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job', 'batch/CronJob', '/Pod', '/ReplicationController', 'argoproj.io/Rollout']);
+
+function workloadOf(res: Resource): Workload | undefined {
+  if (!WORKLOAD_KINDS.has(res.gk)) return undefined;
+  let template: Obj;
+  if (res.gk === '/Pod') template = res.obj;
+  else if (res.gk === 'batch/CronJob') template = obj(get(res.spec, 'jobTemplate', 'spec', 'template'));
+  else template = obj(res.spec.template);
+  const podSpec = obj(template.spec);
+  const meta = obj(template.metadata);
+  const ports: Workload['ports'] = [];
+  for (const c of [...objs(podSpec.containers), ...objs(podSpec.initContainers)]) {
+    for (const p of objs(c.ports)) {
+      const n = num(p.containerPort);
+      if (n !== undefined) ports.push({ name: str(p.name), containerPort: n, protocol: str(p.protocol) });
+    }
+  }
+  return {
+    res,
+    namespace: res.namespace,
+    labels: stringMap(meta.labels),
+    serviceAccount: str(podSpec.serviceAccountName) ?? str(podSpec.serviceAccount) ?? 'default',
+    ports,
+    podSpec,
+    podAnnotations: stringMap(meta.annotations),
+  };
+}
+
+export function matchesSelector(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** A label selector with matchLabels and matchExpressions (Kubernetes semantics). */
+export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isObj(selector)) return true;
+  if (!matchesSelector(stringMap(selector.matchLabels), labels)) return false;
+  for (const e of objs(selector.matchExpressions)) {
+    const key = str(e.key) ?? '';
+    const values = strings(e.values);
+    switch (str(e.operator)) {
+      case 'In':
+        if (!(key in labels) || !values.includes(labels[key])) return false;
+        break;
+      case 'NotIn':
+        if (key in labels && values.includes(labels[key])) return false;
+        break;
+      case 'Exists':
+        if (!(key in labels)) return false;
+        break;
+      case 'DoesNotExist':
+        if (key in labels) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Cluster DNS suffix used to qualify short hosts. */
+export const CLUSTER_DOMAIN = 'svc.cluster.local';
+
+/**
+ * Qualifies a host as Istio does for a resource in `namespace`: a short name `reviews` becomes
+ * `reviews.<namespace>.svc.cluster.local`; `reviews.other` (name.namespace) and `reviews.other.svc` are
+ * completed to the cluster domain; anything else (FQDNs, wildcards) is kept.
+ */
+export function qualifyHost(host: string, namespace: string, knownNamespaces?: Set<string>): string {
+  if (host === '*' || host.startsWith('*')) return host;
+  if (!host.includes('.')) return `${host}.${namespace || 'default'}.${CLUSTER_DOMAIN}`;
+  const parts = host.split('.');
+  if (parts.length === 2 && (!knownNamespaces || knownNamespaces.has(parts[1]))) return `${host}.${CLUSTER_DOMAIN}`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
+  return host;
+}
+
+/** Does a host pattern (possibly `*` or `*.suffix`) cover a concrete host? */
+export function hostMatches(pattern: string, host: string): boolean {
+  if (pattern === '*' || pattern === host) return true;
+  if (pattern.startsWith('*.')) return host.endsWith(pattern.slice(1)) || host === pattern.slice(2);
+  if (pattern.startsWith('*')) return host.endsWith(pattern.slice(1));
+  if (host.startsWith('*.')) return pattern.endsWith(host.slice(1));
+  return false;
+}
+
+/** Do two host patterns overlap (some host matches both)? */
+export function hostsOverlap(a: string, b: string): boolean {
+  return hostMatches(a, b) || hostMatches(b, a);
+}
+
+export interface ServiceEntryHost {
+  res: Resource;
+  host: string;
+  ports: Obj[];
+  exportTo: string[];
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  targetPort?: number | string;
+  protocol?: string;
+  appProtocol?: string;
+}
+
+export interface KService {
+  res: Resource;
+  fqdn: string;
+  ports: ServicePort[];
+  selector: Record<string, string>;
+  type: string;
+}
+
+/** Read-only view of every resource in the workspace, with the lookups rules need. Built lazily, once per change. */
+export class WorkspaceIndex {
+  private readonly byGk = new Map<string, Resource[]>();
+  private services?: Map<string, KService>;
+  private seHosts?: ServiceEntryHost[];
+  private workloadList?: Workload[];
+  private nsSet?: Set<string>;
+
+  constructor(readonly resources: Resource[]) {
+    for (const r of resources) {
+      let list = this.byGk.get(r.gk);
+      if (!list) this.byGk.set(r.gk, (list = []));
+      list.push(r);
+    }
+  }
+
+  of(gk: string): Resource[] {
+    return this.byGk.get(gk) ?? [];
+  }
+
+  find(gk: string, namespace: string, name: string): Resource | undefined {
+    return this.of(gk).find((r) => r.name === name && r.namespace === namespace);
+  }
+
+  /** Namespaces that appear in the workspace: Namespace manifests and every resource's namespace. */
+  namespaces(): Set<string> {
+    if (!this.nsSet) {
+      this.nsSet = new Set<string>();
+      for (const r of this.resources) if (r.namespace) this.nsSet.add(r.namespace);
+      for (const n of this.of('/Namespace')) this.nsSet.add(n.name);
+    }
+    return this.nsSet;
+  }
+
+  hasNamespaceManifests(): boolean {
+    return this.of('/Namespace').length > 0;
+  }
+
+  kubeServices(): Map<string, KService> {
+    if (!this.services) {
+      this.services = new Map();
+      for (const r of this.of('/Service')) {
+        const ports: ServicePort[] = objs(r.spec.ports).map((p) => ({
+          name: str(p.name),
+          port: num(p.port) ?? 0,
+          targetPort: typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : undefined,
+          protocol: str(p.protocol),
+          appProtocol: str(p.appProtocol),
+        }));
+        const fqdn = `${r.name}.${r.namespace}.${CLUSTER_DOMAIN}`;
+        this.services.set(fqdn, { res: r, fqdn, ports, selector: stringMap(r.spec.selector), type: str(r.spec.type) ?? 'ClusterIP' });
+      }
+    }
+    return this.services;
+  }
+
+  serviceEntryHosts(): ServiceEntryHost[] {
+    if (!this.seHosts) {
+      this.seHosts = [];
+      for (const r of this.of('networking.istio.io/ServiceEntry')) {
+        for (const h of strings(r.spec.hosts)) {
+          this.seHosts.push({ res: r, host: h, ports: objs(r.spec.ports), exportTo: strings(r.spec.exportTo) });
+        }
+      }
+    }
+    return this.seHosts;
+  }
+
+  /** Is a resource with `exportTo` visible from `namespace`? (Empty exportTo means everywhere.) */
+  static visible(exportTo: string[], owner: string, namespace: string): boolean {
+    if (!exportTo.length) return true;
+    return exportTo.some((e) => e === '*' || e === namespace || (e === '.' && owner === namespace));
+  }
+
+  /**
+   * What a fully qualified host resolves to as seen from a namespace: a Kubernetes Service, ServiceEntries,
+   * or nothing. Wildcard ServiceEntry hosts cover matching hosts.
+   */
+  lookupHost(fqdn: string, fromNamespace: string): { service?: KService; entries: ServiceEntryHost[] } {
+    const service = this.kubeServices().get(fqdn);
+    const entries = this.serviceEntryHosts().filter(
+      (e) => (e.host === fqdn || hostMatches(qualifyHost(e.host, e.res.namespace), fqdn)) && WorkspaceIndex.visible(e.exportTo, e.res.namespace, fromNamespace),
+    );
+    return { service, entries };
+  }
+
+  workloads(): Workload[] {
+    if (!this.workloadList) {
+      this.workloadList = [];
+      for (const r of this.resources) {
+        const w = workloadOf(r);
+        if (w) this.workloadList.push(w);
+      }
+    }
+    return this.workloadList;
+  }
+
+  /** Workloads in a namespace matched by plain labels (workloadSelector.labels / matchLabels). */
+  workloadsMatching(namespace: string, selector: Record<string, string>): Workload[] {
+    return this.workloads().filter((w) => w.namespace === namespace && matchesSelector(selector, w.labels));
+  }
+
+  /** Does the workspace hold any workload or Service at all (so "not found" findings are meaningful)? */
+  hasWorkloads(namespace?: string): boolean {
+    return this.workloads().some((w) => namespace === undefined || w.namespace === namespace);
+  }
+}
+
+/** Collects the resources of a set of files. */
+export function buildIndex(files: Map<string, SegmentedFile>): WorkspaceIndex {
+  const out: Resource[] = [];
+  for (const [uri, f] of files) {
+    for (const s of f.segments) {
+      const r = resourceOf(uri, s.parsed, s.startLine);
+      if (r) out.push(r);
+    }
+  }
+  return new WorkspaceIndex(out);
+}
