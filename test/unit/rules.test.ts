@@ -96,7 +96,7 @@ for (const rule of ALL_RULES) {
       for (const [uri, ds] of before) {
         for (const d of ds.filter((x) => x.rule === rule.id)) {
           for (const fix of d.fixes ?? []) {
-            const files = new Map(positive);
+            const files: Map<string, string> = new Map(positive);
             const edits = fix.edits;
             files.set(uri, applyEdits(files.get(uri)!, edits));
             const after = analyze(files);

@@ -18,16 +18,13 @@ function listOf(v: string | undefined): string[] {
 
 /** Is this rule silenced on this resource by an annotation? */
 export function suppressed(rule: Rule, res: Resource): boolean {
+  const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter((c): c is string => !!c);
   const ours = listOf(res.annotations[SUPPRESS_OURS]);
-  if (ours.includes('*') || ours.includes(rule.id) || (rule.code && ours.includes(rule.code))) return true;
-  if (rule.code?.startsWith('IST')) {
-    const ist = listOf(res.annotations[SUPPRESS_ISTIO]);
-    if (ist.includes('*') || ist.includes(rule.code)) return true;
-  }
-  if (rule.code?.startsWith('KIA')) {
-    const kia = listOf(res.annotations[SUPPRESS_KIALI]);
-    if (kia.includes('*') || kia.includes(rule.code)) return true;
-  }
+  if (ours.includes('*') || ours.includes(rule.id) || codes.some((c) => ours.includes(c))) return true;
+  const ist = listOf(res.annotations[SUPPRESS_ISTIO]);
+  if (codes.some((c) => c.startsWith('IST') && (ist.includes('*') || ist.includes(c)))) return true;
+  const kia = listOf(res.annotations[SUPPRESS_KIALI]);
+  if (codes.some((c) => c.startsWith('KIA') && (kia.includes('*') || kia.includes(c)))) return true;
   return false;
 }
 
@@ -75,7 +72,7 @@ export function runRules(
             severity,
             rule: rule.id,
             code: rule.code ?? null,
-            message: rule.code ? `${f.message} [${rule.code}]` : f.message,
+            message: rule.code ? `${f.message} [${[rule.code, ...(rule.alsoCodes ?? [])].join(', ')}]` : f.message,
             fixes: f.fixes?.length ? f.fixes : undefined,
             resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace || null, name: r.name || null },
           });

@@ -17,6 +17,8 @@ export interface Rule {
   id: string;
   /** `istioctl analyze` or Kiali code where one exists (IST0101, KIA1107). */
   code?: string;
+  /** Codes of other tools that report the same finding (e.g. Kiali's KIA1101 for IST0101): shown and honoured for suppression. */
+  alsoCodes?: string[];
   severity: Severity;
   doc: RuleDoc;
   /** `group/Kind` of the resources checked (`/Service` for core kinds), or `*` for every resource. */

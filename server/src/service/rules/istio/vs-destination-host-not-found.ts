@@ -39,6 +39,7 @@ export function vsDestinations(res: Resource): Array<{ path: Array<string | numb
 export const vsDestinationHostNotFound: Rule = {
   id: 'istio/vs-destination-host-not-found',
   code: 'IST0101',
+  alsoCodes: ['KIA1101'],
   severity: 'error',
   kinds: ['networking.istio.io/VirtualService'],
   needsWorkspace: ['/Service', 'networking.istio.io/ServiceEntry'],
