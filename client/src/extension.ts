@@ -38,6 +38,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     initializationOptions: {
       crdPaths: config.get<string[]>('crdPaths', []),
       disabledRules: config.get<string[]>('disabledRules', []),
+      rules: config.get<Record<string, string>>('rules', {}),
+      productionNamespaces: config.get<string[]>('productionNamespaces', ['*prod*']),
+      exclude: config.get<string[]>('exclude', []),
       celValidation: config.get<boolean>('celValidation', true),
     },
     synchronize: {

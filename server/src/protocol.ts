@@ -3,19 +3,42 @@ export const SERVER_NAME = 'Mesh YAML';
 export const DIAGNOSTIC_SOURCE = 'mesh';
 export const CONFIG_SECTION = 'meshYaml';
 
+export type RuleSetting = 'off' | 'error' | 'warning' | 'info' | 'hint';
+
 export interface MeshSettings {
   /** Extra CRD files or folders whose schemas replace the bundled ones. */
   crdPaths: string[];
   /** Rule ids to turn off. */
   disabledRules: string[];
+  /** Rule id or IST/KIA code -> 'off' or a severity. */
+  rules: Record<string, RuleSetting>;
+  /** Namespace patterns (`*` wildcard) treated as production by rules that care. */
+  productionNamespaces: string[];
+  /** Extra glob patterns (relative to a workspace folder) of files not to index, beside files.exclude. */
+  exclude: string[];
   /** Report CEL rule failures. */
   celValidation: boolean;
 }
 
-export const DEFAULT_SETTINGS: MeshSettings = { crdPaths: [], disabledRules: [], celValidation: true };
+export const DEFAULT_SETTINGS: MeshSettings = {
+  crdPaths: [],
+  disabledRules: [],
+  rules: {},
+  productionNamespaces: ['*prod*'],
+  exclude: [],
+  celValidation: true,
+};
 
 /** Notification from the server when it has loaded the workspace's CRD files. */
 export const CrdsLoadedNotification = 'meshYaml/crdsLoaded';
 export interface CrdsLoadedParams {
   sources: string[];
+}
+
+/** Notification from the server when it has indexed the workspace's YAML files. */
+export const WorkspaceIndexedNotification = 'meshYaml/workspaceIndexed';
+export interface WorkspaceIndexedParams {
+  files: number;
+  resources: number;
+  ms: number;
 }

@@ -150,3 +150,35 @@ test('CRD files found in the workspace folder pin the schema', async () => {
     await ws.shutdown();
   }
 });
+
+test('the workspace is indexed: a Service on disk satisfies a VirtualService, and file changes re-check open files', async () => {
+  const os = await import('node:os');
+  const { pathToFileURL } = await import('node:url');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mesh-ws-'));
+  const svcFile = path.join(dir, 'services.yaml');
+  const svcText = (name: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n  selector: {app: ${name}}\n  ports:\n  - name: http\n    port: 80\n`;
+  fs.writeFileSync(svcFile, svcText('ratings'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.writeFileSync(path.join(dir, 'node_modules', 'ignored.yaml'), svcText('reviews'));
+  const ws = new LspClient(process.execPath, [SERVER, '--stdio']);
+  try {
+    const indexed = ws.waitFor('meshYaml/workspaceIndexed', () => true);
+    await ws.initialize(pathToFileURL(dir).href);
+    const info = (await indexed) as { files: number; resources: number };
+    assert.equal(info.files, 1, 'node_modules is not indexed');
+    const uri = pathToFileURL(path.join(dir, 'vs.yaml')).href;
+    const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  hosts: [reviews]\n  http:\n  - route:\n    - destination:\n        host: reviews\n';
+    let got = ws.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri);
+    ws.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: vs } });
+    const first = (await got).diagnostics as Array<{ code: string }>;
+    assert.deepEqual(first.map((d) => d.code), ['istio/vs-destination-host-not-found (IST0101)']);
+    fs.writeFileSync(svcFile, svcText('ratings') + '---\n' + svcText('reviews'));
+    got = ws.waitFor('textDocument/publishDiagnostics', (p) => p.uri === uri && (p.diagnostics as unknown[]).length === 0);
+    ws.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: pathToFileURL(svcFile).href, type: 2 }] });
+    await got;
+    const defs = await ws.request<Array<{ uri: string }>>('textDocument/definition', { textDocument: { uri }, position: { line: 10, character: 16 } });
+    assert.equal(defs[0].uri, pathToFileURL(svcFile).href);
+  } finally {
+    await ws.shutdown();
+  }
+});

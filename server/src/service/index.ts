@@ -4,6 +4,10 @@ import { complete, type CompletionEntry } from './features/completion';
 import { fileDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { hover, type HoverResult } from './features/hover';
 import { folding, outline, type Fold, type OutlineSymbol } from './features/outline';
+import { locate } from './features/locate';
+import { definition, references, type NavLocation } from './features/references';
+import { offsetAt } from './text';
+import type { PathSeg } from './model';
 import { SchemaRegistry } from './schema/registry';
 import type { Fix } from './model';
 import { runRules, kindsIndex, type RuleErrorLogger } from './rules/engine';
@@ -13,7 +17,7 @@ import { buildIndex, resourceOf, type Resource, type WorkspaceIndex } from './wo
 import type { Pos, Rng } from './text';
 
 export { SchemaRegistry, SegmentedFile };
-export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix };
+export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix, NavLocation };
 
 const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
 
@@ -114,7 +118,35 @@ export class MeshService {
 
   complete(uri: string, pos: Pos): CompletionEntry[] {
     const f = this.files.get(uri);
-    return f ? complete(this.registry, f, pos) : [];
+    return f ? complete(this.registry, f, pos, () => this.index()) : [];
+  }
+
+  /** The resource and the path of the key or value at a position. */
+  private at(uri: string, pos: Pos): { res: Resource; path: PathSeg[] } | undefined {
+    const f = this.files.get(uri);
+    const seg = f?.segmentAtLine(pos.line);
+    if (!seg) return undefined;
+    const res = this.resources(uri).find((r) => r.startLine === seg.startLine);
+    if (!res) return undefined;
+    const p = seg.parsed;
+    const offset = offsetAt(p.lineStarts, { line: pos.line - seg.startLine, character: pos.character }, p.text.length);
+    const found = locate(p.doc.contents, offset);
+    return found ? { res, path: found.path } : undefined;
+  }
+
+  definition(uri: string, pos: Pos): NavLocation[] {
+    const at = this.at(uri, pos);
+    return at ? definition(this.index(), this.withIndexRes(at.res), at.path) : [];
+  }
+
+  references(uri: string, pos: Pos, includeDeclaration = true): NavLocation[] {
+    const at = this.at(uri, pos);
+    return at ? references(this.index(), this.withIndexRes(at.res), at.path, includeDeclaration) : [];
+  }
+
+  /** The index's own Resource object for a resource (identity matters for edge comparison). */
+  private withIndexRes(res: Resource): Resource {
+    return this.index().resources.find((r) => r.uri === res.uri && r.startLine === res.startLine) ?? res;
   }
 
   hover(uri: string, pos: Pos): HoverResult | undefined {

@@ -4,7 +4,8 @@ export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
 export interface Fix {
   title: string;
-  edits: Array<{ range: Rng; newText: string }>;
+  /** Edits in file positions; `uri` names another file than the diagnostic's (absent: the same file). */
+  edits: Array<{ range: Rng; newText: string; uri?: string }>;
   preferred?: boolean;
 }
 

@@ -4,8 +4,10 @@ import type { PathSeg } from '../model';
 import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
 import type { KindInfo, SchemaNode } from '../schema/types';
 import { lineStarts, type Pos, type Rng } from '../text';
+import type { WorkspaceIndex } from '../workspace';
 import { fieldHoverMarkdown, typeLabel } from './hover';
-import { locate, schemaAt } from './locate';
+import { docPath, locate, schemaAt } from './locate';
+import { destinationPorts, labelKeys, workspaceValues, type ValueSuggestion } from './workspace-values';
 
 export type CompletionKind = 'property' | 'value' | 'enum' | 'kind' | 'module';
 
@@ -136,6 +138,8 @@ function kindValues(registry: SchemaRegistry, apiVersion: string | undefined, ra
 interface Patched {
   path: PathSeg[];
   siblings: Set<string>;
+  /** JSON of the mappings enclosing the field, nearest first (the field's own mapping, then its parent...). */
+  enclosing: Array<Record<string, unknown>>;
 }
 
 /** Replaces the cursor line by `replacement`, parses the document, and finds where the marker landed. */
@@ -155,11 +159,40 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
       if (isScalar(p.key) && p.key.value !== mark) siblings.add(String(p.key.value));
     }
   }
-  return { path: at.onKey ? at.path.slice(0, -1) : at.path, siblings };
+  const path = at.onKey ? at.path.slice(0, -1) : at.path;
+  const enclosing: Array<Record<string, unknown>> = [];
+  let js: unknown;
+  try {
+    js = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    js = undefined;
+  }
+  let cur: unknown = js;
+  const chain: unknown[] = [cur];
+  for (const p of path) {
+    cur = cur && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[p] : undefined;
+    chain.push(cur);
+  }
+  for (let i = chain.length - 2; i >= 0; i--) {
+    const v = chain[i];
+    enclosing.push(v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  }
+  return { path, siblings, enclosing };
+}
+
+function suggestionEntries(list: ValueSuggestion[], range: Rng): CompletionEntry[] {
+  const seen = new Set<string>();
+  const out: CompletionEntry[] = [];
+  for (const v of list) {
+    if (!v.value || seen.has(v.value)) continue;
+    seen.add(v.value);
+    out.push({ label: v.value, kind: 'value', insertText: v.value, snippet: false, detail: v.detail, sortText: `0${out.length.toString().padStart(4, '0')}`, range });
+  }
+  return out;
 }
 
 /** Completion at a file position. */
-export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos): CompletionEntry[] {
+export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos, workspace?: () => WorkspaceIndex): CompletionEntry[] {
   const seg = file.segmentAtLine(pos.line);
   if (!seg) return [];
   const p = seg.parsed;
@@ -186,7 +219,7 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
     const patched = patchAndLocate(p.text, relLine, `${indent}${dashes}${key}: ${VALUE_MARK}`, VALUE_MARK);
     if (!patched) return [];
     const s = schemaAt(found.kind.schema, patched.path);
-    return valueEntries(s, range);
+    return [...valueEntries(s, range), ...fromWorkspace(found.kind.info.group, found.kind.info.kind, p.head.namespace, found.kind.schema, patched, range, workspace)];
   }
 
   // Key position: `  partial` or `- partial`
@@ -212,7 +245,18 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
   if (!s) return [];
   if (dashes && s.type !== 'object' && !s.properties) {
     // `- ` in a list of scalars: complete values.
-    return valueEntries(s, range);
+    const itemPath = patched.path;
+    return [...valueEntries(s, range), ...fromWorkspace(found.kind.info.group, found.kind.info.kind, p.head.namespace, found.kind.schema, { ...patched, path: itemPath, enclosing: patched.enclosing.slice(1) }, range, workspace)];
+  }
+  if (!s.properties && typeof s.additionalProperties === 'object' && workspace) {
+    // a map such as a label selector: offer label keys used by workloads
+    const dp = docPath(found.kind.schema, [...patched.path, 'x']);
+    if (/(matchLabels|selector|labels)\{\}$/.test(dp) && dp !== 'metadata.labels{}') {
+      return suggestionEntries(
+        labelKeys(workspace(), p.head.namespace ?? 'default').filter((k) => !patched.siblings.has(k.value)),
+        range,
+      ).map((e) => ({ ...e, kind: 'property' as const, insertText: `${e.label}: $1`, snippet: true }));
+    }
   }
   const props = s.properties ?? {};
   const required = new Set(s.required ?? []);
@@ -253,4 +297,25 @@ function valueEntries(s: SchemaNode | undefined, range: Rng): CompletionEntry[] 
     return ['true', 'false'].map((b) => ({ label: b, kind: 'value' as const, insertText: b, snippet: false, sortText: b === String(s.default) ? '0' : '1', range }));
   }
   return [];
+}
+
+function fromWorkspace(
+  group: string,
+  kind: string,
+  namespace: string | undefined,
+  root: SchemaNode,
+  patched: Patched,
+  range: Rng,
+  workspace: (() => WorkspaceIndex) | undefined,
+): CompletionEntry[] {
+  if (!workspace) return [];
+  const index = workspace();
+  const dp = docPath(root, patched.path);
+  const last = patched.path[patched.path.length - 1];
+  const mapKey = dp.endsWith('{}') && typeof last === 'string' ? last : undefined;
+  if (/\.destination\.port\.number$/.test(dp)) {
+    const dest = patched.enclosing[1] ?? {};
+    return suggestionEntries(destinationPorts(index, namespace ?? 'default', typeof dest.host === 'string' ? dest.host : undefined), range);
+  }
+  return suggestionEntries(workspaceValues(index, `${group}/${kind}`, namespace ?? 'default', dp, patched.enclosing[0] ?? {}, mapKey), range);
 }
