@@ -7,6 +7,8 @@ import { lineStarts, positionAt, type Pos, type Rng } from './text';
  * ParsedSegments are immutable and shared between edits: an edit re-parses only the documents whose text changed.
  */
 export interface ParsedSegment {
+  /** Unique per parse: two segments with the same id are the same parsed text. */
+  readonly id: number;
   readonly text: string;
   readonly doc: Document.Parsed;
   readonly lineStarts: number[];
@@ -69,9 +71,12 @@ function readHead(doc: Document.Parsed): ResourceHead {
   return head;
 }
 
+let nextSegmentId = 1;
+
 export function parseSegment(text: string): ParsedSegment {
   const doc = parseDocument(text, PARSE_OPTIONS);
   return {
+    id: nextSegmentId++,
     text,
     doc,
     lineStarts: lineStarts(text),

@@ -229,23 +229,63 @@ export interface KService {
   type: string;
 }
 
-/** Read-only view of every resource in the workspace, with the lookups rules need. Built lazily, once per change. */
+/** Dependency keys: a `group/Kind`, or one of these. */
+export const DEP_ALL = '*';
+export const DEP_NAMESPACES = '#namespaces';
+export const DEP_WORKLOADS = '#workloads';
+
+function mix(h: number, v: number): number {
+  return (Math.imul(h ^ v, 0x5bd1e995) + 0x6b43a9b5) >>> 0;
+}
+
+/**
+ * Read-only view of every resource in the workspace, with the lookups rules need. Built lazily, once per change.
+ * While a `tracker` set is installed, every lookup records what it read (kinds, the namespace set, workloads),
+ * so the engine can reuse a rule's findings until something it read changes.
+ */
 export class WorkspaceIndex {
   private readonly byGk = new Map<string, Resource[]>();
   private services?: Map<string, KService>;
   private seHosts?: ServiceEntryHost[];
   private workloadList?: Workload[];
   private nsSet?: Set<string>;
+  private readonly versions = new Map<string, number>();
+  tracker: Set<string> | undefined;
 
-  constructor(readonly resources: Resource[]) {
-    for (const r of resources) {
+  constructor(private readonly all: Resource[]) {
+    for (const r of all) {
       let list = this.byGk.get(r.gk);
       if (!list) this.byGk.set(r.gk, (list = []));
       list.push(r);
     }
   }
 
+  /** Every resource (reading it makes a rule depend on everything). */
+  get resources(): Resource[] {
+    this.tracker?.add(DEP_ALL);
+    return this.all;
+  }
+
+  /** A number that changes when what a dependency key covers changes. */
+  version(dep: string): number {
+    let v = this.versions.get(dep);
+    if (v === undefined) {
+      let h = 17;
+      if (dep === DEP_NAMESPACES) {
+        for (const n of [...this.namespacesUntracked()].sort()) for (let i = 0; i < n.length; i++) h = mix(h, n.charCodeAt(i));
+      } else {
+        const list = dep === DEP_ALL ? this.all : dep === DEP_WORKLOADS ? this.workloadsUntracked().map((w) => w.res) : this.byGk.get(dep) ?? [];
+        for (const r of list) h = mix(mix(h, r.seg.id), r.startLine);
+        h = mix(h, list.length);
+      }
+      v = h;
+      this.versions.set(dep, v);
+    }
+    return v;
+  }
+
   of(gk: string): Resource[] {
+    this.tracker?.add(gk);
     return this.byGk.get(gk) ?? [];
   }
 
@@ -253,14 +293,19 @@ export class WorkspaceIndex {
     return this.of(gk).find((r) => r.name === name && r.namespace === namespace);
   }
 
-  /** Namespaces that appear in the workspace: Namespace manifests and every resource's namespace. */
-  namespaces(): Set<string> {
+  private namespacesUntracked(): Set<string> {
     if (!this.nsSet) {
       this.nsSet = new Set<string>();
-      for (const r of this.resources) if (r.namespace) this.nsSet.add(r.namespace);
-      for (const n of this.of('/Namespace')) this.nsSet.add(n.name);
+      for (const r of this.all) if (r.namespace) this.nsSet.add(r.namespace);
+      for (const n of this.byGk.get('/Namespace') ?? []) this.nsSet.add(n.name);
     }
     return this.nsSet;
+  }
+
+  /** Namespaces that appear in the workspace: Namespace manifests and every resource's namespace. */
+  namespaces(): Set<string> {
+    this.tracker?.add(DEP_NAMESPACES);
+    return this.namespacesUntracked();
   }
 
   hasNamespaceManifests(): boolean {
@@ -268,9 +313,10 @@ export class WorkspaceIndex {
   }
 
   kubeServices(): Map<string, KService> {
+    this.tracker?.add('/Service');
     if (!this.services) {
       this.services = new Map();
-      for (const r of this.of('/Service')) {
+      for (const r of this.byGk.get('/Service') ?? []) {
         const ports: ServicePort[] = objs(r.spec.ports).map((p) => ({
           name: str(p.name),
           port: num(p.port) ?? 0,
@@ -286,9 +332,10 @@ export class WorkspaceIndex {
   }
 
   serviceEntryHosts(): ServiceEntryHost[] {
+    this.tracker?.add('networking.istio.io/ServiceEntry');
     if (!this.seHosts) {
       this.seHosts = [];
-      for (const r of this.of('networking.istio.io/ServiceEntry')) {
+      for (const r of this.byGk.get('networking.istio.io/ServiceEntry') ?? []) {
         for (const h of strings(r.spec.hosts)) {
           this.seHosts.push({ res: r, host: h, ports: objs(r.spec.ports), exportTo: strings(r.spec.exportTo) });
         }
@@ -315,15 +362,20 @@ export class WorkspaceIndex {
     return { service, entries };
   }
 
-  workloads(): Workload[] {
+  private workloadsUntracked(): Workload[] {
     if (!this.workloadList) {
       this.workloadList = [];
-      for (const r of this.resources) {
+      for (const r of this.all) {
         const w = workloadOf(r);
         if (w) this.workloadList.push(w);
       }
     }
     return this.workloadList;
+  }
+
+  workloads(): Workload[] {
+    this.tracker?.add(DEP_WORKLOADS);
+    return this.workloadsUntracked();
   }
 
   /** Workloads in a namespace matched by plain labels (workloadSelector.labels / matchLabels). */

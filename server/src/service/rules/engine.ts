@@ -1,5 +1,5 @@
 import type { FileDiagnostic } from '../features/diagnostics';
-import type { Severity } from '../model';
+import type { Fix, Severity } from '../model';
 import type { Resource, WorkspaceIndex } from '../workspace';
 import { findingRange } from './locate';
 import type { AnalysisSettings, Finding, Rule, RuleContext } from './types';
@@ -47,7 +47,37 @@ export function kindsIndex(rules: Rule[]): Map<string, Rule[]> {
 
 export type RuleErrorLogger = (rule: Rule, res: Resource, error: unknown) => void;
 
-/** Runs the rules that apply to each resource and returns their diagnostics, in file positions. */
+interface RawFinding {
+  range: FileDiagnostic['range'];
+  severity?: Severity;
+  message: string;
+  fixes?: Fix[];
+}
+
+interface CachedRun {
+  uri: string;
+  startLine: number;
+  settingsKey: string;
+  deps: Array<[string, number]>;
+  findings: RawFinding[];
+}
+
+function shiftFindings(findings: RawFinding[], delta: number, uri: string): RawFinding[] {
+  if (!delta) return findings;
+  const sr = (r: FileDiagnostic['range']): FileDiagnostic['range'] => ({ start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } });
+  return findings.map((f) => ({
+    ...f,
+    range: sr(f.range),
+    fixes: f.fixes?.map((x) => ({ ...x, edits: x.edits.map((e) => (e.uri && e.uri !== uri ? e : { ...e, range: sr(e.range) })) })),
+  }));
+}
+
+/**
+ * Runs the rules that apply to each resource and returns their diagnostics, in file positions.
+ * A rule's findings on a resource are cached on the parsed document together with what the rule read from the
+ * workspace index (kinds, namespaces, workloads); they are reused until one of those changes, so an edit costs
+ * the rules that read what the edit changed, not every rule on every resource.
+ */
 export function runRules(
   rulesByKind: Map<string, Rule[]>,
   resources: Resource[],
@@ -56,32 +86,49 @@ export function runRules(
   onError?: RuleErrorLogger,
 ): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
+  const settingsKey = settings.productionNamespaces.join(',');
   for (const res of resources) {
     const rules = [...(rulesByKind.get(res.gk) ?? []), ...(rulesByKind.get('*') ?? [])];
     for (const rule of rules) {
       const sev = effectiveSeverity(rule, settings);
       if (sev === 'off' || suppressed(rule, res)) continue;
-      if (rule.needsWorkspace && !rule.needsWorkspace.some((gk) => index.of(gk).length > 0)) continue;
-      const ctx: RuleContext = {
-        index,
-        settings,
-        report: (r: Resource, f: Finding) => {
-          const severity = f.severity && settings.rules[rule.id] === undefined ? f.severity : sev;
-          out.push({
-            range: findingRange(r, f.path, f.on),
-            severity,
-            rule: rule.id,
-            code: rule.code ?? null,
-            message: rule.code ? `${f.message} [${[rule.code, ...(rule.alsoCodes ?? [])].join(', ')}]` : f.message,
-            fixes: f.fixes?.length ? f.fixes : undefined,
-            resource: { apiVersion: r.apiVersion, kind: r.kind, namespace: r.namespace || null, name: r.name || null },
-          });
-        },
-      };
-      try {
-        rule.check(ctx, res);
-      } catch (e) {
-        onError?.(rule, res, e);
+      const key = `rule:${rule.id}`;
+      const cached = res.seg.cache.get(key) as CachedRun | undefined;
+      let findings: RawFinding[];
+      if (cached && cached.uri === res.uri && cached.settingsKey === settingsKey && cached.deps.every(([d, v]) => index.version(d) === v)) {
+        findings = shiftFindings(cached.findings, res.startLine - cached.startLine, res.uri);
+      } else {
+        findings = [];
+        const tracker = new Set<string>();
+        const ctx: RuleContext = {
+          index,
+          settings,
+          report: (r: Resource, f: Finding) => {
+            if (r.uri !== res.uri || r.startLine !== res.startLine) return; // rules report on the resource they check
+            findings.push({ range: findingRange(r, f.path, f.on), severity: f.severity, message: f.message, fixes: f.fixes?.length ? f.fixes : undefined });
+          },
+        };
+        index.tracker = tracker;
+        try {
+          if (!rule.needsWorkspace || rule.needsWorkspace.some((gk) => index.of(gk).length > 0)) rule.check(ctx, res);
+        } catch (e) {
+          onError?.(rule, res, e);
+        } finally {
+          index.tracker = undefined;
+        }
+        res.seg.cache.set(key, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings } satisfies CachedRun);
+      }
+      const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter(Boolean).join(', ');
+      for (const f of findings) {
+        out.push({
+          range: f.range,
+          severity: f.severity && settings.rules[rule.id] === undefined ? f.severity : sev,
+          rule: rule.id,
+          code: rule.code ?? null,
+          message: codes ? `${f.message} [${codes}]` : f.message,
+          fixes: f.fixes,
+          resource: { apiVersion: res.apiVersion, kind: res.kind, namespace: res.namespace || null, name: res.name || null },
+        });
       }
     }
   }

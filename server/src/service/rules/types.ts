@@ -1,4 +1,6 @@
 import type { Fix, PathSeg, Severity } from '../model';
+
+export type { Fix };
 import type { Resource, WorkspaceIndex } from '../workspace';
 
 /** Our own short documentation of a rule: what it finds, why it matters, how to fix it. */
