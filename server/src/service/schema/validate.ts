@@ -4,6 +4,7 @@ import type { Fix, MeshDiagnostic, PathSeg } from '../model';
 import type { Rng } from '../text';
 import { suggest } from '../text';
 import { evaluateRule } from './cel';
+import { regexTest } from './cel-regex';
 import type { SchemaNode } from './types';
 
 /**
@@ -165,22 +166,16 @@ function checkType(ctx: Ctx, node: Node, s: SchemaNode): boolean {
 }
 
 const DURATION_RE = /^-?(\d+(\.\d*)?(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
-const regexCache = new Map<string, RegExp | null>();
-function compilePattern(p: string): RegExp | null {
-  let r = regexCache.get(p);
-  if (r === undefined) {
-    try {
-      r = new RegExp(p, 'u');
-    } catch {
-      try {
-        r = new RegExp(p);
-      } catch {
-        r = null;
-      }
-    }
-    regexCache.set(p, r);
+/**
+ * Schema patterns are checked with RE2 (linear time, Go's semantics, as the API server does): patterns can come
+ * from a user's own CRD files, and a backtracking engine could hang on them.
+ */
+function patternFails(pattern: string, value: string): boolean {
+  try {
+    return !regexTest(pattern, value);
+  } catch {
+    return false; // a pattern RE2 cannot compile is not the user's document's fault
   }
-  return r;
 }
 
 function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
@@ -201,8 +196,7 @@ function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
     }
     if (s.maxLength !== undefined && len > s.maxLength) report(ctx, range, 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`);
     if (s.pattern) {
-      const re = compilePattern(s.pattern);
-      if (re && v.length <= 10000 && !re.test(v)) report(ctx, range, 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
+      if (patternFails(s.pattern, v)) report(ctx, range, 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
     }
     if (s.format) checkFormat(ctx, range, v, s.format);
   } else if (typeof v === 'number') {
