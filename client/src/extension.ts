@@ -1,10 +1,21 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CONFIG_SECTION, SERVER_NAME } from '../../server/src/protocol';
+import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, type FileStatusParams } from '../../server/src/protocol';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
+let running = false;
+/** Files the server analyses only in part, with the reason. */
+const reducedFiles = new Map<string, string>();
+
+function refreshStatus(): void {
+  const uri = vscode.window.activeTextEditor?.document.uri.toString();
+  const reason = uri ? reducedFiles.get(uri) : undefined;
+  if (!running) return;
+  if (reason) setStatus('$(warning) Mesh: reduced', `${SERVER_NAME}: reduced analysis, ${reason}. Limits: meshYaml.maxFileSizeMB, meshYaml.maxDocuments.`);
+  else setStatus('$(check) Mesh', `${SERVER_NAME} language server: running`);
+}
 
 /** Documents the extension serves: YAML files on disk or unsaved. */
 const SELECTOR = [
@@ -36,6 +47,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: SELECTOR,
     outputChannel: output,
     initializationOptions: {
+      maxFileSizeMB: config.get<number>('maxFileSizeMB', 8),
+      maxDocuments: config.get<number>('maxDocuments', 10000),
       crdPaths: config.get<string[]>('crdPaths', []),
       disabledRules: config.get<string[]>('disabledRules', []),
       rules: config.get<Record<string, string>>('rules', {}),
@@ -51,10 +64,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('meshYaml', SERVER_NAME, serverOptions, clientOptions);
   context.subscriptions.push(
     client.onDidChangeState((e) => {
-      if (e.newState === State.Running) setStatus('$(check) Mesh', `${SERVER_NAME} language server: running`);
+      running = e.newState === State.Running;
+      if (e.newState === State.Running) refreshStatus();
       else if (e.newState === State.Starting) setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
       else setStatus('$(error) Mesh', `${SERVER_NAME} language server: stopped (see the output)`);
     }),
+    client.onNotification(FileStatusNotification, (p: FileStatusParams) => {
+      if (p.reduced) reducedFiles.set(p.uri, p.reduced);
+      else reducedFiles.delete(p.uri);
+      refreshStatus();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => refreshStatus()),
     vscode.commands.registerCommand('meshYaml.restartServer', async () => {
       await client?.restart();
     }),

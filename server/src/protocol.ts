@@ -18,6 +18,10 @@ export interface MeshSettings {
   exclude: string[];
   /** Report CEL rule failures. */
   celValidation: boolean;
+  /** Files larger than this many megabytes are not analysed. */
+  maxFileSizeMB: number;
+  /** Only the first this many `---` documents of a file are analysed. */
+  maxDocuments: number;
 }
 
 export const DEFAULT_SETTINGS: MeshSettings = {
@@ -27,7 +31,17 @@ export const DEFAULT_SETTINGS: MeshSettings = {
   productionNamespaces: ['*prod*'],
   exclude: [],
   celValidation: true,
+  maxFileSizeMB: 8,
+  maxDocuments: 10000,
 };
+
+/** Notification from the server after it analysed a file: whether the analysis was reduced, and why. */
+export const FileStatusNotification = 'meshYaml/fileStatus';
+export interface FileStatusParams {
+  uri: string;
+  /** Set when the file is analysed in part only. */
+  reduced?: string;
+}
 
 /** Notification from the server when it has loaded the workspace's CRD files. */
 export const CrdsLoadedNotification = 'meshYaml/crdsLoaded';

@@ -22,7 +22,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import picomatch from 'picomatch';
-import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, WorkspaceIndexedNotification, type MeshSettings } from './protocol';
+import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, FileStatusNotification, WorkspaceIndexedNotification, type MeshSettings } from './protocol';
 import { MeshService, type CompletionEntry, type FileDiagnostic } from './service';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { listYamlFiles, MAX_FILE_BYTES } from './workspace-scan';
@@ -46,6 +46,7 @@ function applyAnalysisSettings(): void {
   for (const id of settings.disabledRules) rules[id] = 'off';
   if (!settings.celValidation) rules['schema/cel'] = 'off';
   service.settings = { rules, productionNamespaces: settings.productionNamespaces };
+  service.limits = { maxFileSize: Math.max(0.01, settings.maxFileSizeMB) * 1024 * 1024, maxDocuments: Math.max(1, Math.floor(settings.maxDocuments)) };
 }
 
 function log(msg: string): void {
@@ -101,7 +102,14 @@ function publish(uri: string): void {
     service.diagnostics(uri).map(toLspDiagnostic),
   );
   void connection.sendDiagnostics({ uri, diagnostics });
+  const reduced = service.file(uri)?.reduced;
+  if (reduced || reportedReduced.has(uri)) {
+    if (reduced) reportedReduced.add(uri);
+    else reportedReduced.delete(uri);
+    void connection.sendNotification(FileStatusNotification, { uri, reduced });
+  }
 }
+const reportedReduced = new Set<string>();
 function revalidateAll(): void {
   for (const d of documents.all()) schedule(d.uri);
 }

@@ -121,3 +121,23 @@ test('the upstream CRD loaded from a workspace file gives the same result as the
   const hover = svc.hover('file:///vs.yaml', { line: 5, character: 3 });
   assert.match(hover!.markdown, /From your CRD/);
 });
+
+test('files over the size limit are not analysed, and say so', () => {
+  const svc = freshService();
+  svc.limits = { maxFileSize: 1000, maxDocuments: 10000 };
+  svc.setFile('file:///big.yaml', VS + '#'.repeat(2000) + '\n');
+  const ds = svc.diagnostics('file:///big.yaml');
+  assert.equal(ds.length, 1);
+  assert.equal(ds[0].rule, 'limits/reduced-analysis');
+  assert.match(ds[0].message, /over the 0\.0 MB limit|over the .* limit/);
+  assert.ok(svc.file('file:///big.yaml')!.reduced);
+});
+
+test('only the first maxDocuments documents are analysed', () => {
+  const svc = freshService();
+  svc.limits = { maxFileSize: 1e9, maxDocuments: 2 };
+  svc.setFile('file:///many.yaml', [VS, VS, VS].join('---\n'));
+  const ds = svc.diagnostics('file:///many.yaml');
+  assert.deepEqual(ds.map((d) => d.rule), ['limits/reduced-analysis', 'schema/unknown-field', 'schema/unknown-field']);
+  assert.match(ds[0].message, /only the first 2 are analysed/);
+});

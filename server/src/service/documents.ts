@@ -108,22 +108,49 @@ export function splitOffsets(text: string): number[] {
  * A file split into its documents. `update` re-uses the parsed form of every document whose text did not
  * change, so the cost of an edit is the cost of re-parsing the edited document (plus a linear scan for `---`).
  */
+export interface FileLimits {
+  /** Files larger than this (in characters) are not analysed at all. */
+  maxFileSize: number;
+  /** Only the first this many documents of a file are analysed. */
+  maxDocuments: number;
+}
+
+export const DEFAULT_LIMITS: FileLimits = { maxFileSize: 8 * 1024 * 1024, maxDocuments: 10000 };
+
 export class SegmentedFile {
   segments: Segment[] = [];
   private byText = new Map<string, ParsedSegment>();
   text = '';
+  /** Why the file is analysed only in part (or not at all), when it is. */
+  reduced: string | undefined;
 
-  constructor(text: string) {
+  constructor(
+    text: string,
+    private limits: FileLimits = DEFAULT_LIMITS,
+  ) {
     this.update(text);
   }
 
-  update(text: string): void {
+  update(text: string, limits: FileLimits = this.limits): void {
+    this.limits = limits;
     this.text = text;
-    const offsets = splitOffsets(text);
+    this.reduced = undefined;
+    if (text.length > limits.maxFileSize) {
+      this.reduced = `the file is ${(text.length / 1048576).toFixed(1)} MB, over the ${(limits.maxFileSize / 1048576).toFixed(1)} MB limit (meshYaml.maxFileSize): it is not analysed`;
+      this.segments = [];
+      this.byText = new Map();
+      return;
+    }
+    let offsets = splitOffsets(text);
+    if (offsets.length > limits.maxDocuments) {
+      this.reduced = `the file has ${offsets.length} documents, over the limit of ${limits.maxDocuments} (meshYaml.maxDocuments): only the first ${limits.maxDocuments} are analysed`;
+      offsets = offsets.slice(0, limits.maxDocuments + 1);
+    }
     const starts = lineStartsLite(text, offsets);
     const next = new Map<string, ParsedSegment>();
     const segments: Segment[] = [];
-    for (let i = 0; i < offsets.length; i++) {
+    const count = this.reduced ? offsets.length - 1 : offsets.length;
+    for (let i = 0; i < count; i++) {
       const segText = text.slice(offsets[i], i + 1 < offsets.length ? offsets[i + 1] : text.length);
       let parsed = next.get(segText) ?? this.byText.get(segText);
       if (!parsed) parsed = parseSegment(segText);

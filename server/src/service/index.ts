@@ -1,5 +1,5 @@
 import { parseAllDocuments } from 'yaml';
-import { SegmentedFile } from './documents';
+import { DEFAULT_LIMITS, SegmentedFile, type FileLimits } from './documents';
 import { complete, type CompletionEntry } from './features/completion';
 import { fileDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { hover, type HoverResult } from './features/hover';
@@ -58,12 +58,15 @@ export class MeshService {
   }
 
   /** Opens or updates a file; returns true when the set of CRD schemas changed (every file must be re-checked). */
+  /** Size limits beyond which a file is analysed in part only (see SegmentedFile.reduced). */
+  limits: FileLimits = { ...DEFAULT_LIMITS };
+
   setFile(uri: string, text: string): boolean {
     this.indexCache = undefined;
     let f = this.files.get(uri);
-    if (f) f.update(text);
+    if (f) f.update(text, this.limits);
     else {
-      f = new SegmentedFile(text);
+      f = new SegmentedFile(text, this.limits);
       this.files.set(uri, f);
     }
     return this.updateCrds(uri, text);
@@ -113,7 +116,18 @@ export class MeshService {
       return true;
     });
     const semantic = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
-    return [...schema, ...semantic];
+    const out = [...schema, ...semantic];
+    if (f.reduced) {
+      out.unshift({
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'info',
+        rule: 'limits/reduced-analysis',
+        code: null,
+        message: `Reduced analysis: ${f.reduced}.`,
+        resource: { apiVersion: null, kind: null, namespace: null, name: null },
+      });
+    }
+    return out;
   }
 
   complete(uri: string, pos: Pos): CompletionEntry[] {
