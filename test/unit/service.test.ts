@@ -137,7 +137,7 @@ test('only the first maxDocuments documents are analysed', () => {
   const svc = freshService();
   svc.limits = { maxFileSize: 1e9, maxDocuments: 2 };
   svc.setFile('file:///many.yaml', [VS, VS, VS].join('---\n'));
-  const ds = svc.diagnostics('file:///many.yaml');
+  const ds = svc.diagnostics('file:///many.yaml').filter((d) => !d.rule.startsWith('istio/'));
   assert.deepEqual(ds.map((d) => d.rule), ['limits/reduced-analysis', 'schema/unknown-field', 'schema/unknown-field']);
   assert.match(ds[0].message, /only the first 2 are analysed/);
 });
