@@ -101,7 +101,13 @@ export function resourceOf(uri: string, seg: ParsedSegment, startLine: number): 
     }
     seg.cache.set('resource', base);
   }
-  return base ? { ...base, uri, startLine } : undefined;
+  if (!base) return undefined;
+  // Reuse the same object while the document keeps its file and line, so identities stay stable across edits.
+  const last = seg.cache.get('resource:last') as Resource | undefined;
+  if (last && last.uri === uri && last.startLine === startLine) return last;
+  const res = { ...base, uri, startLine };
+  seg.cache.set('resource:last', res);
+  return res;
 }
 
 export interface Workload {
@@ -282,6 +288,30 @@ export class WorkspaceIndex {
       this.versions.set(dep, v);
     }
     return v;
+  }
+
+  private readonly memos = new Map<string, { value: unknown; deps: string[] }>();
+
+  /**
+   * A value computed once per index (per change of the workspace) and shared by every check that asks for it,
+   * such as "VirtualServices by host". What the computation read becomes a dependency of each check using it.
+   * Use it in rules that compare a resource with all others of a kind, so each check is a lookup, not a scan.
+   */
+  memo<T>(key: string, build: () => T): T {
+    let m = this.memos.get(key);
+    if (!m) {
+      const outer = this.tracker;
+      const deps = new Set<string>();
+      this.tracker = deps;
+      try {
+        m = { value: build(), deps: [...deps] };
+      } finally {
+        this.tracker = outer;
+      }
+      this.memos.set(key, m);
+    }
+    if (this.tracker) for (const d of m.deps) this.tracker.add(d);
+    return m.value as T;
   }
 
   of(gk: string): Resource[] {

@@ -16,15 +16,33 @@ function listOf(v: string | undefined): string[] {
     .filter(Boolean);
 }
 
+interface Suppressions {
+  ours: Set<string>;
+  ist: Set<string>;
+  kia: Set<string>;
+}
+
+const NO_SUPPRESSIONS: Suppressions = { ours: new Set(), ist: new Set(), kia: new Set() };
+
+function suppressionsOf(res: Resource): Suppressions {
+  const a = res.annotations;
+  if (!a[SUPPRESS_OURS] && !a[SUPPRESS_ISTIO] && !a[SUPPRESS_KIALI]) return NO_SUPPRESSIONS;
+  let s = res.seg.cache.get('suppressions') as Suppressions | undefined;
+  if (!s) {
+    s = { ours: new Set(listOf(a[SUPPRESS_OURS])), ist: new Set(listOf(a[SUPPRESS_ISTIO])), kia: new Set(listOf(a[SUPPRESS_KIALI])) };
+    res.seg.cache.set('suppressions', s);
+  }
+  return s;
+}
+
 /** Is this rule silenced on this resource by an annotation? */
 export function suppressed(rule: Rule, res: Resource): boolean {
+  const s = suppressionsOf(res);
+  if (s === NO_SUPPRESSIONS) return false;
   const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter((c): c is string => !!c);
-  const ours = listOf(res.annotations[SUPPRESS_OURS]);
-  if (ours.includes('*') || ours.includes(rule.id) || codes.some((c) => ours.includes(c))) return true;
-  const ist = listOf(res.annotations[SUPPRESS_ISTIO]);
-  if (codes.some((c) => c.startsWith('IST') && (ist.includes('*') || ist.includes(c)))) return true;
-  const kia = listOf(res.annotations[SUPPRESS_KIALI]);
-  if (codes.some((c) => c.startsWith('KIA') && (kia.includes('*') || kia.includes(c)))) return true;
+  if (s.ours.has('*') || s.ours.has(rule.id) || codes.some((c) => s.ours.has(c))) return true;
+  if (codes.some((c) => c.startsWith('IST') && (s.ist.has('*') || s.ist.has(c)))) return true;
+  if (codes.some((c) => c.startsWith('KIA') && (s.kia.has('*') || s.kia.has(c)))) return true;
   return false;
 }
 
@@ -87,10 +105,14 @@ export function runRules(
 ): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
   const settingsKey = settings.productionNamespaces.join(',');
+  const severities = new Map<Rule, Severity | 'off'>();
+  const forAll = rulesByKind.get('*') ?? [];
   for (const res of resources) {
-    const rules = [...(rulesByKind.get(res.gk) ?? []), ...(rulesByKind.get('*') ?? [])];
+    const own = rulesByKind.get(res.gk);
+    const rules = forAll.length ? [...(own ?? []), ...forAll] : (own ?? []);
     for (const rule of rules) {
-      const sev = effectiveSeverity(rule, settings);
+      let sev = severities.get(rule);
+      if (sev === undefined) severities.set(rule, (sev = effectiveSeverity(rule, settings)));
       if (sev === 'off' || suppressed(rule, res)) continue;
       const key = `rule:${rule.id}`;
       const cached = res.seg.cache.get(key) as CachedRun | undefined;
