@@ -1,13 +1,17 @@
 /**
  * Checks the hand-written hover documentation in schemas/docs/*.yaml against the
  * generated schemas: every documented path must exist in the newest served version
- * of its kind, docs must be short and non-empty, and links must be https.
+ * of its kind, both sides of every alias must exist and have the same shape, docs must
+ * be short and non-empty, links must be https, and the coverage goals of
+ * scripts/docs-coverage.ts must be met.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'yaml';
+import { computeCoverage, fieldPaths, FOUNDATION_KINDS, OVERALL_TARGET, pct } from '../../scripts/docs-coverage';
+import type { SchemaNode } from '../../server/src/service/schema/types';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCS_DIR = path.join(ROOT, 'schemas', 'docs');
@@ -50,6 +54,7 @@ interface DocFile {
   kind?: unknown;
   reference?: unknown;
   fields?: Record<string, FieldDoc | null>;
+  aliases?: Record<string, unknown>;
 }
 
 /** Kubernetes version priority: GA > beta > alpha, then higher major, then higher minor. */
@@ -211,7 +216,7 @@ for (const { file, data } of docFiles) {
     for (const [fieldPath, fd] of Object.entries(fields)) {
       checkFieldShape(file, fieldPath, fd);
       if (file !== COMMON_FILE) {
-        assert.ok(fieldPath.startsWith('spec.'), `${file}: ${fieldPath} should start with "spec."`);
+        assert.ok(isSpecPath(fieldPath), `${file}: ${fieldPath} should be "spec" or start with "spec."`);
       }
       for (const entry of targets) {
         const { version, root } = rootSchema(entry);
@@ -220,8 +225,83 @@ for (const { file, data } of docFiles) {
       }
     }
     assert.deepEqual(bad, [], `${file}: paths not found in schema:\n  ${bad.join('\n  ')}`);
+
+    // Aliases: `<from>: <to>` makes fields under `from` share the docs of the same fields under `to`.
+    if (data.aliases !== undefined) {
+      assert.ok(file !== COMMON_FILE, `${file}: aliases are not supported in the common docs`);
+      assert.ok(data.aliases && typeof data.aliases === 'object' && !Array.isArray(data.aliases), `${file}: aliases must be a mapping`);
+      const entry = targets[0];
+      const { version, root } = rootSchema(entry);
+      const allPaths = fieldPaths(root as SchemaNode);
+      const aliasProblems: string[] = [];
+      for (const [from, to] of Object.entries(data.aliases)) {
+        if (typeof to !== 'string') {
+          aliasProblems.push(`${from}: target must be a string`);
+          continue;
+        }
+        if (!isSpecPath(from) || !isSpecPath(to)) aliasProblems.push(`${from}: ${to}: both sides must be "spec" or start with "spec."`);
+        if (from === to || isUnder(to, from)) aliasProblems.push(`${from}: ${to}: the target must not be the alias itself or inside it`);
+        for (const [side, p] of [['alias', from], ['target', to]] as const) {
+          const err = resolvePath(root, p);
+          if (err) aliasProblems.push(`${from}: ${to}: ${side} not found in ${entry.group}/${version} ${entry.kind}: ${err}`);
+        }
+        // Same shape: every field under the alias that has no doc of its own must exist under the target.
+        for (const p of allPaths) {
+          if (!isUnder(p, from) || p === from || fields[p]) continue;
+          // findFieldDoc uses the longest alias that applies; leave the path to that one.
+          if (Object.keys(data.aliases).some((other) => other.length > from.length && isUnder(p, other))) continue;
+          const mapped = to + p.slice(from.length);
+          const err = resolvePath(root, mapped);
+          if (err) aliasProblems.push(`${from}: ${to}: ${p} has no counterpart ${mapped} (${err}); document it directly`);
+        }
+      }
+      assert.deepEqual(aliasProblems, [], `${file}: bad aliases:\n  ${aliasProblems.join('\n  ')}`);
+    }
   });
 }
+
+function isSpecPath(p: string): boolean {
+  return p === 'spec' || p.startsWith('spec.');
+}
+
+/** Is `p` the prefix `prefix` or a field below it (`prefix.x`, `prefix[]...`, `prefix{}...`)? */
+function isUnder(p: string, prefix: string): boolean {
+  return p === prefix || p.startsWith(prefix + '.') || p.startsWith(prefix + '[') || p.startsWith(prefix + '{');
+}
+
+void test('docs coverage goals (scripts/docs-coverage.ts)', () => {
+  const cov = computeCoverage(path.join(ROOT, 'schemas'));
+  for (const k of cov.kinds) console.log(`  ${k.foundation ? '*' : ' '} ${k.id} ${k.version}: ${k.documented}/${k.total}`);
+  console.log(`  overall ${cov.documented}/${cov.total} (${pct(cov.share)})`);
+  for (const id of FOUNDATION_KINDS) {
+    const k = cov.kinds.find((x) => x.id === id);
+    assert.ok(k, `${id} is not in schemas/index.json`);
+    assert.deepEqual(k.missing, [], `${id}: undocumented fields (foundation kinds need 100%)`);
+  }
+  assert.ok(cov.share >= OVERALL_TARGET, `overall coverage ${pct(cov.share)} is below ${pct(OVERALL_TARGET)}`);
+  assert.deepEqual(cov.failures, []);
+});
+
+void test('coverage counts every field path', () => {
+  const root: SchemaNode = {
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: { type: 'object', properties: { name: { type: 'string' } } },
+      status: { type: 'object', properties: { x: { type: 'string' } } },
+      spec: {
+        type: 'object',
+        properties: {
+          list: { type: 'array', items: { type: 'object', properties: { a: { type: 'string' } } } },
+          map: { type: 'object', additionalProperties: { type: 'object', properties: { b: { type: 'string' } } } },
+        },
+        oneOf: [{ properties: { c: { type: 'string' } } }],
+      },
+    },
+  };
+  assert.deepEqual(fieldPaths(root).sort(), ['spec', 'spec.c', 'spec.list', 'spec.list[].a', 'spec.map', 'spec.map{}.b']);
+});
 
 void test('documented field count', () => {
   const perFile = docFiles.map(({ file, data }) => [file, Object.keys(data?.fields ?? {}).length] as const);

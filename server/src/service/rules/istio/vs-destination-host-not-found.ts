@@ -36,6 +36,18 @@ export function vsDestinations(res: Resource): Array<{ path: Array<string | numb
   return out;
 }
 
+/**
+ * Can the workspace tell that a cluster host does not exist? Only when it holds Services of that host's namespace:
+ * a host in a namespace the workspace knows nothing of (istio-system's gateways, another team's namespace) may
+ * well exist in the cluster. Hosts outside the cluster domain are always checked.
+ */
+export function namespaceVisible(ctx: RuleContext, fqdn: string): boolean {
+  const m = /^[^.]+\.([^.]+)\.svc\.cluster\.local$/.exec(fqdn);
+  if (!m) return true;
+  const ns = m[1];
+  return [...ctx.index.kubeServices().values()].some((s) => s.res.namespace === ns);
+}
+
 export const vsDestinationHostNotFound: Rule = {
   id: 'istio/vs-destination-host-not-found',
   code: 'IST0101',
@@ -56,6 +68,7 @@ export const vsDestinationHostNotFound: Rule = {
       const fqdn = qualifyHost(d.host, res.namespace, namespaces);
       const found = ctx.index.lookupHost(fqdn, res.namespace);
       if (found.service || found.entries.length) continue;
+      if (!namespaceVisible(ctx, fqdn)) continue;
       const best = suggest(d.host, known, 1);
       const fix = best.length ? replaceValue(res, [...d.path, 'host'], best[0], `Change host to ${best[0]}`) : undefined;
       ctx.report(res, {
