@@ -222,7 +222,7 @@ const registry = new SchemaRegistry(path.join(ROOT, 'schemas'));
  * finding fails the test, so the list shrinks as the analysis rules learn these cases.
  */
 const KNOWN_FALSE_POSITIVES: Array<{ prefix: string; rule: string; message: RegExp; reason: string }> = [
-  ...['istio/vs-destination-host-not-found', 'istio/dr-host-not-found'].map((rule) => ({
+  ...['istio/dr-host-not-found'].map((rule) => ({
     prefix: 'istio-egress-gateway',
     rule,
     message: /istio-egressgateway\.istio-system\.svc\.cluster\.local/,
