@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // the webview page is browser code with its own tsconfig (DOM types)
+    files: ['client/src/preview/webview/**/*.ts'],
+    languageOptions: { parserOptions: { project: './client/src/preview/webview/tsconfig.json', tsconfigRootDir: import.meta.dirname } },
+  },
+  {
     // node:test tracks the promises that test()/describe() return; awaiting them at top level is not needed.
     files: ['test/**/*.test.ts'],
     rules: { '@typescript-eslint/no-floating-promises': 'off' },

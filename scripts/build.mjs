@@ -1,4 +1,5 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
@@ -16,5 +17,9 @@ await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js' }),
+  // the routing preview page runs in the webview (a browser), not in Node
+  esbuild.build({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: ['client/src/preview/webview/main.ts'], outfile: 'dist/webview/main.js' }),
 ]);
+fs.mkdirSync('dist/webview', { recursive: true });
+fs.copyFileSync('client/src/preview/webview/style.css', 'dist/webview/style.css');
 console.log(`built dist/ (${production ? 'production' : 'development'})`);

@@ -42,7 +42,7 @@ fi
 
 run_check build npm run --silent build
 run_check lint npx eslint .
-run_check typecheck npx tsc -p . --noEmit
+run_check typecheck npm run --silent typecheck
 run_node_tests unit $(find test/unit -name '*.test.ts' | sort)
 run_node_tests lsp $(find test/lsp -name '*.test.ts' | sort)
 run_node_tests cli $(find test/cli -name '*.test.ts' | sort)

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, type FileStatusParams } from '../../server/src/protocol';
+import { RoutePreviewPanel } from './preview/panel';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
@@ -79,6 +80,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
     vscode.commands.registerCommand('meshYaml.showOutput', () => output.show(true)),
+    vscode.commands.registerCommand('meshYaml.previewRouting', (uri?: string | vscode.Uri, position?: { line: number; character: number }) => {
+      if (!client) return;
+      const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
+      RoutePreviewPanel.show(context, client, output, target, position ? new vscode.Position(position.line, position.character) : undefined);
+    }),
   );
   setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
   await client.start();

@@ -56,3 +56,36 @@ export interface WorkspaceIndexedParams {
   resources: number;
   ms: number;
 }
+
+/** Request: the route graph for the routing around a position in a file (or a host / namespace). */
+export const RouteGraphRequest = 'meshYaml/routeGraph';
+export interface RouteGraphParams {
+  uri?: string;
+  position?: { line: number; character: number };
+  host?: string;
+  namespace?: string;
+}
+export interface SourceRange {
+  uri: string;
+  range: { start: { line: number; character: number }; end: { line: number; character: number } };
+}
+export interface RouteGraphResponse {
+  title: string;
+  /** The host or namespace the graph is about, for the simulator form. */
+  host?: string;
+  graph: import('./service/routing/types').RouteGraph;
+  /** Where each node and edge is defined, by id. */
+  locations: Record<string, SourceRange>;
+}
+
+/** Request: simulate one request against the workspace's configuration. */
+export const SimulateRequest = 'meshYaml/simulate';
+export interface SimulateParams {
+  request: import('./service/routing/types').SimRequest;
+  /** The graph the webview shows, so the answer can name the nodes and edges to highlight. */
+  graph?: { host?: string; namespace?: string };
+}
+export interface SimulateResponse {
+  result: import('./service/routing/types').SimulationResult;
+  highlight: string[];
+}

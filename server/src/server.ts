@@ -292,7 +292,7 @@ const COMPLETION_KIND: Record<CompletionEntry['kind'], CompletionItemKind> = {
   value: CompletionItemKind.Value,
   enum: CompletionItemKind.EnumMember,
   kind: CompletionItemKind.Module,
-  module: CompletionItemKind.Module,
+  module: CompletionItemKind.Snippet,
 };
 
 connection.onCompletion((params) =>

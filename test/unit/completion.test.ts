@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { complete } from '../../server/src/service/features/completion';
-import { cursor, file, registry, yaml } from './helpers';
+import { cursor, file, freshService, registry, yaml } from './helpers';
 
 function labels(fixture: string): string[] {
   const { text, pos } = cursor(fixture);
@@ -131,4 +131,16 @@ describe('completion', () => {
     assert.ok(!got.includes('kind'));
     assert.ok(!got.includes('status'));
   });
+});
+
+test('snippets are offered as whole-document templates in an empty document', () => {
+  const svc = freshService();
+  svc.setFile('file:///new.yaml', '');
+  const es = svc.complete('file:///new.yaml', { line: 0, character: 0 });
+  const canary = es.find((e) => e.label === 'istio-canary');
+  assert.ok(canary, 'istio-canary template');
+  assert.match(canary.insertText, /kind: DestinationRule[\s\S]*kind: VirtualService/);
+  assert.ok(es.some((e) => e.label === 'linkerd-server-policy'));
+  svc.setFile('file:///vs.yaml', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\n');
+  assert.ok(!svc.complete('file:///vs.yaml', { line: 2, character: 0 }).some((e) => e.label === 'istio-canary'));
 });

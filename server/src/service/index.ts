@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { TemplateLibrary } from './snippets';
 import { DEFAULT_LIMITS, SegmentedFile, type FileLimits } from './documents';
 import { complete, type CompletionEntry } from './features/completion';
 import { fileDiagnostics, type FileDiagnostic } from './features/diagnostics';
@@ -32,11 +34,15 @@ export class MeshService {
   settings: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS };
   onRuleError?: RuleErrorLogger;
 
+  /** Whole-document templates offered in empty documents (the project's snippets). */
+  readonly templates: TemplateLibrary;
+
   constructor(
     readonly registry: SchemaRegistry,
     readonly rules: Rule[] = ALL_RULES,
   ) {
     this.rulesByKind = kindsIndex(rules);
+    this.templates = new TemplateLibrary(path.join(path.dirname(registry.dir), 'snippets'));
   }
 
   /** The workspace index, rebuilt lazily after any file changed. */
@@ -132,7 +138,7 @@ export class MeshService {
 
   complete(uri: string, pos: Pos): CompletionEntry[] {
     const f = this.files.get(uri);
-    return f ? complete(this.registry, f, pos, () => this.index()) : [];
+    return f ? complete(this.registry, f, pos, () => this.index(), this.templates.all()) : [];
   }
 
   /** The resource and the path of the key or value at a position. */

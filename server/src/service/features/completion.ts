@@ -5,6 +5,7 @@ import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
 import type { KindInfo, SchemaNode } from '../schema/types';
 import { lineStarts, type Pos, type Rng } from '../text';
 import type { WorkspaceIndex } from '../workspace';
+import type { DocumentTemplate } from '../snippets';
 import { fieldHoverMarkdown, typeLabel } from './hover';
 import { docPath, locate, schemaAt } from './locate';
 import { destinationPorts, labelKeys, workspaceValues, type ValueSuggestion } from './workspace-values';
@@ -192,7 +193,7 @@ function suggestionEntries(list: ValueSuggestion[], range: Rng): CompletionEntry
 }
 
 /** Completion at a file position. */
-export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos, workspace?: () => WorkspaceIndex): CompletionEntry[] {
+export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos, workspace?: () => WorkspaceIndex, templates: DocumentTemplate[] = []): CompletionEntry[] {
   const seg = file.segmentAtLine(pos.line);
   if (!seg) return [];
   const p = seg.parsed;
@@ -234,7 +235,12 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
     if (!top) return [];
     const out: CompletionEntry[] = [];
     const present = new Set(isMap(p.doc.contents) ? (p.doc.contents.items as Pair[]).map((x) => (isScalar(x.key) ? String(x.key.value) : '')) : []);
-    if (!apiVersion && !kind) out.push(...kindEntries(registry, range));
+    if (!apiVersion && !kind) {
+      out.push(...kindEntries(registry, range));
+      for (const t of templates) {
+        out.push({ label: t.prefix, kind: 'module', insertText: t.body, snippet: true, detail: t.name, documentation: t.description, sortText: `2${t.prefix}`, range });
+      }
+    }
     if (!present.has('apiVersion')) out.push({ label: 'apiVersion', kind: 'property', insertText: 'apiVersion: $1', snippet: true, sortText: '1apiVersion', range });
     if (!present.has('kind')) out.push({ label: 'kind', kind: 'property', insertText: 'kind: $1', snippet: true, sortText: '1kind', range });
     return out;

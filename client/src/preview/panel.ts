@@ -1,0 +1,169 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { RouteGraphRequest, SimulateRequest, type RouteGraphParams, type RouteGraphResponse, type SimulateParams, type SimulateResponse } from '../../../server/src/protocol';
+import { parseWebviewMessage, type ToWebview } from './messages';
+
+/**
+ * The routing preview: one webview panel beside the editor that draws where traffic goes for the YAML in the
+ * active editor and answers simulated requests. Follows the DESIGN.md webview rules: a nonce-based CSP, no
+ * remote content, local resources limited to the webview bundle, typed and validated messages, state kept by
+ * the page (getState/setState), VS Code theme colours.
+ */
+export class RoutePreviewPanel {
+  static readonly viewType = 'meshYaml.routePreview';
+  private static current: RoutePreviewPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private response: RouteGraphResponse | undefined;
+  private source: { uri: string; position?: vscode.Position } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri?: vscode.Uri, position?: vscode.Position): RoutePreviewPanel {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri ?? editor?.document.uri;
+    const pos = position ?? (editor && target && editor.document.uri.toString() === target.toString() ? editor.selection.active : undefined);
+    if (RoutePreviewPanel.current) {
+      RoutePreviewPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+    } else {
+      const panel = vscode.window.createWebviewPanel(RoutePreviewPanel.viewType, 'Mesh routing', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
+      });
+      RoutePreviewPanel.current = new RoutePreviewPanel(panel, context, client, output);
+    }
+    const p = RoutePreviewPanel.current;
+    p.source = target ? { uri: target.toString(), position: pos } : undefined;
+    p.refresh();
+    return p;
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly client: LanguageClient,
+    private readonly output: vscode.LogOutputChannel,
+  ) {
+    panel.webview.html = this.html();
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
+    vscode.window.onDidChangeActiveTextEditor(
+      (e) => {
+        if (e && e.document.languageId === 'yaml') {
+          this.source = { uri: e.document.uri.toString(), position: e.selection.active };
+          this.refresh();
+        }
+      },
+      null,
+      this.disposables,
+    );
+    vscode.workspace.onDidChangeTextDocument(
+      (e) => {
+        if (e.document.languageId !== 'yaml') return;
+        // debounce: typing updates the picture once the user pauses
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.refresh(), 300);
+      },
+      null,
+      this.disposables,
+    );
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'main.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'style.css'));
+    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data: blob:`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `font-src ${webview.cspSource}`].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Mesh routing</title>
+</head>
+<body>
+<div id="root"></div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(message: ToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private refresh(): void {
+    const src = this.source;
+    const params: RouteGraphParams = { uri: src?.uri, position: src?.position ? { line: src.position.line, character: src.position.character } : undefined };
+    this.client.sendRequest<RouteGraphResponse | null>(RouteGraphRequest, params).then(
+      (res) => {
+        if (!res) {
+          this.post({ type: 'error', message: 'No routing information for this file.' });
+          return;
+        }
+        this.response = res;
+        this.panel.title = res.title;
+        this.post({ type: 'graph', title: res.title, graph: res.graph });
+      },
+      (e: unknown) => {
+        this.output.error(`route graph failed: ${String(e)}`);
+        this.post({ type: 'error', message: 'Could not compute the routing (see the Mesh YAML output).' });
+      },
+    );
+  }
+
+  private async onMessage(raw: unknown): Promise<void> {
+    const { message, error } = parseWebviewMessage(raw);
+    if (!message) {
+      this.output.warn(`ignored a malformed message from the routing preview: ${error ?? ''}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        if (this.response) this.post({ type: 'graph', title: this.response.title, graph: this.response.graph });
+        else this.refresh();
+        break;
+      case 'reveal': {
+        const loc = this.response?.locations[message.id];
+        if (!loc) return;
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse(loc.uri));
+        const r = loc.range;
+        const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+        await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, selection: range, preserveFocus: false });
+        break;
+      }
+      case 'simulate': {
+        const params: SimulateParams = { request: message.request, graph: { host: this.response?.host } };
+        try {
+          const res = await this.client.sendRequest<SimulateResponse>(SimulateRequest, params);
+          this.post({ type: 'simulation', result: res.result, highlight: res.highlight });
+        } catch (e) {
+          this.output.error(`simulation failed: ${String(e)}`);
+          this.post({ type: 'error', message: 'The simulation failed (see the Mesh YAML output).' });
+        }
+        break;
+      }
+      case 'export': {
+        const target = await vscode.window.showSaveDialog({
+          filters: message.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+          defaultUri: vscode.workspace.workspaceFolders?.[0] ? vscode.Uri.joinPath(vscode.workspace.workspaceFolders[0].uri, `routing.${message.format}`) : undefined,
+        });
+        if (!target) return;
+        const bytes = message.format === 'svg' ? Buffer.from(message.data, 'utf8') : Buffer.from(message.data.slice('data:image/png;base64,'.length), 'base64');
+        await vscode.workspace.fs.writeFile(target, bytes);
+        void vscode.window.showInformationMessage(`Saved the routing picture to ${target.fsPath}`);
+        break;
+      }
+    }
+  }
+
+  dispose(): void {
+    RoutePreviewPanel.current = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}

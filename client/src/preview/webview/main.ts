@@ -1,0 +1,273 @@
+/**
+ * The routing preview webview: draws the route graph (laid out with dagre) as SVG, runs the simulator form, and
+ * talks to the extension only through the typed messages of ../messages.ts. Names from YAML are always set as
+ * text (textContent / SVG text nodes), never parsed as HTML.
+ */
+import dagre from '@dagrejs/dagre';
+import type { FromWebview, ToWebview } from '../messages';
+import type { RouteEdge, RouteGraph, RouteNode, SimulationResult } from '../../../../server/src/service/routing/types';
+
+interface VsCodeApi {
+  postMessage(message: FromWebview): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+interface FormState {
+  host: string;
+  port: string;
+  method: string;
+  path: string;
+  headers: string;
+  sourceNamespace: string;
+  gateway: string;
+}
+interface State {
+  form: FormState;
+}
+
+const emptyForm: FormState = { host: '', port: '', method: 'GET', path: '/', headers: '', sourceNamespace: '', gateway: '' };
+const saved = vscode.getState() as State | undefined;
+let state: State = { form: { ...emptyForm, ...(saved?.form ?? {}) } };
+let graph: RouteGraph | undefined;
+let highlight = new Set<string>();
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function svgEl(tag: string, attrs: Record<string, string | number> = {}, text?: string): SVGElement {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const root = document.getElementById('root')!;
+const title = el('h1', { id: 'title' }, 'Routing preview');
+const answer = el('div', { id: 'answer', role: 'status', 'aria-live': 'polite' });
+const canvas = el('div', { id: 'canvas' });
+const toolbar = el('div', { id: 'toolbar' });
+const form = el('form', { id: 'simulate', 'aria-label': 'Simulate a request' });
+
+function field(name: keyof FormState, label: string, placeholder: string, multiline = false): HTMLElement {
+  const wrap = el('label', { class: 'field' });
+  wrap.append(el('span', {}, label));
+  const input = multiline ? el('textarea', { name, rows: '2', placeholder }) : el('input', { name, placeholder, type: 'text' });
+  input.value = state.form[name];
+  input.addEventListener('input', () => {
+    state = { form: { ...state.form, [name]: input.value } };
+    vscode.setState(state);
+  });
+  wrap.append(input);
+  return wrap;
+}
+
+form.append(
+  field('host', 'Host', 'reviews or bookstore.example.com'),
+  field('port', 'Port', '80'),
+  field('method', 'Method', 'GET'),
+  field('path', 'Path', '/api/books?id=1'),
+  field('headers', 'Headers (name: value per line)', 'end-user: jason', true),
+  field('sourceNamespace', 'Source namespace', 'shop'),
+  field('gateway', 'Entry (mesh or ns/gateway)', 'mesh'),
+);
+const submit = el('button', { type: 'submit' }, 'Simulate');
+form.append(submit);
+form.addEventListener('submit', (ev) => {
+  ev.preventDefault();
+  const headers: Record<string, string> = {};
+  for (const line of state.form.headers.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  const [path, q] = state.form.path.split('?', 2);
+  const query: Record<string, string> = {};
+  for (const kv of (q ?? '').split('&').filter(Boolean)) {
+    const [k, v] = kv.split('=', 2);
+    query[decodeURIComponent(k)] = decodeURIComponent(v ?? '');
+  }
+  vscode.postMessage({
+    type: 'simulate',
+    request: {
+      host: state.form.host.trim(),
+      port: state.form.port.trim() ? Number(state.form.port) : undefined,
+      method: state.form.method.trim() || undefined,
+      path: path || '/',
+      headers,
+      query,
+      sourceNamespace: state.form.sourceNamespace.trim() || undefined,
+      gateway: state.form.gateway.trim() || undefined,
+    },
+  });
+});
+
+const exportSvg = el('button', { type: 'button', id: 'export-svg' }, 'Export SVG');
+const exportPng = el('button', { type: 'button', id: 'export-png' }, 'Export PNG');
+toolbar.append(exportSvg, exportPng);
+root.append(title, form, answer, toolbar, canvas);
+
+function nodeSize(n: RouteNode): { width: number; height: number } {
+  const lines = [n.label, n.detail ?? '', ...n.badges.map((b) => b.text)].filter(Boolean);
+  const width = Math.min(360, Math.max(120, ...lines.map((l) => l.length * 7 + 24)));
+  return { width, height: 22 + lines.length * 16 };
+}
+
+function edgeLabel(e: RouteEdge): string {
+  const parts = [e.match, e.percent !== undefined ? `${e.percent}%` : undefined, e.label, ...e.badges.map((b) => b.text)].filter((x): x is string => !!x);
+  return parts.join(' · ');
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? s.slice(0, n - 1) + '…' : s;
+}
+
+/** Lays out and draws the graph. Every label is inserted as a text node. */
+function render(): void {
+  canvas.replaceChildren();
+  if (!graph) return;
+  if (!graph.nodes.length) {
+    canvas.append(el('p', { class: 'empty' }, 'No routing found for this file. Open a VirtualService, HTTPRoute, Gateway, TrafficSplit or Service, or simulate a request above.'));
+    return;
+  }
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: 'LR', nodesep: 24, ranksep: 90, marginx: 16, marginy: 16 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of graph.nodes) g.setNode(n.id, { ...nodeSize(n) });
+  for (const e of graph.edges) {
+    if (!g.hasNode(e.from) || !g.hasNode(e.to)) continue;
+    const label = truncate(edgeLabel(e), 60);
+    g.setEdge(e.from, e.to, { width: label.length * 6.5, height: 14, labelpos: 'c' }, e.id);
+  }
+  dagre.layout(g);
+  const info = g.graph();
+  const svg = svgEl('svg', { xmlns: SVG_NS, width: Math.ceil(info.width ?? 400), height: Math.ceil(info.height ?? 200), role: 'img', 'aria-label': title.textContent ?? 'routing graph' }) as SVGSVGElement;
+  const defs = svgEl('defs');
+  const marker = svgEl('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
+  marker.append(svgEl('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrowhead' }));
+  defs.append(marker);
+  svg.append(defs);
+
+  for (const e of graph.edges) {
+    const ge = g.edge({ v: e.from, w: e.to, name: e.id }) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number } | undefined;
+    if (!ge?.points) continue;
+    const d = ge.points.map((p, i) => `${i ? 'L' : 'M'} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(' ');
+    const cls = ['edge', `edge-${e.kind}`, e.broken ? 'broken' : '', highlight.has(e.id) ? 'hl' : ''].filter(Boolean).join(' ');
+    const group = svgEl('g', { class: cls, 'data-id': e.id });
+    const path = svgEl('path', { d, 'marker-end': 'url(#arrow)' });
+    const tip = svgEl('title', {}, [edgeLabel(e), ...e.problems].filter(Boolean).join('\n'));
+    group.append(tip, path);
+    const label = truncate(edgeLabel(e), 60);
+    if (label && ge.x !== undefined && ge.y !== undefined) group.append(svgEl('text', { x: ge.x, y: ge.y, class: 'edge-label', 'text-anchor': 'middle' }, label));
+    if (e.mtls) group.append(svgEl('text', { x: (ge.x ?? 0), y: (ge.y ?? 0) + 14, class: 'mtls', 'text-anchor': 'middle' }, `🔒 ${e.mtls}`));
+    svg.append(group);
+  }
+
+  for (const n of graph.nodes) {
+    const gn = g.node(n.id) as { x: number; y: number; width: number; height: number } | undefined;
+    if (!gn) continue;
+    const x = gn.x - gn.width / 2;
+    const y = gn.y - gn.height / 2;
+    const cls = ['node', `node-${n.kind}`, n.broken ? 'broken' : '', n.unreachable ? 'unreachable' : '', highlight.has(n.id) ? 'hl' : ''].filter(Boolean).join(' ');
+    const group = svgEl('g', { class: cls, tabindex: 0, role: 'button', 'data-id': n.id, 'aria-label': `${n.kind} ${n.label}${n.problems.length ? ': ' + n.problems.join('; ') : ''}` });
+    group.append(svgEl('title', {}, [n.label, n.detail, ...n.problems, n.authz?.summary].filter(Boolean).join('\n')));
+    group.append(svgEl('rect', { x, y, width: gn.width, height: gn.height, rx: 6 }));
+    let ty = y + 17;
+    group.append(svgEl('text', { x: x + 10, y: ty, class: 'label' }, truncate(n.label, 48)));
+    if (n.detail) group.append(svgEl('text', { x: x + 10, y: (ty += 16), class: 'detail' }, truncate(n.detail, 50)));
+    for (const b of n.badges) group.append(svgEl('text', { x: x + 10, y: (ty += 16), class: `badge badge-${b.kind}` }, truncate(b.text, 50)));
+    const marks = [n.mtls ? `🔒 ${n.mtls}` : '', n.authz ? `🛡 ${n.authz.summary}` : ''].filter(Boolean).join('  ');
+    if (marks) group.append(svgEl('text', { x: x + gn.width - 8, y: y + 17, class: 'marks', 'text-anchor': 'end' }, truncate(marks, 40)));
+    const reveal = (): void => vscode.postMessage({ type: 'reveal', id: n.id });
+    group.addEventListener('click', reveal);
+    group.addEventListener('keydown', (ev) => {
+      if ((ev as KeyboardEvent).key === 'Enter' || (ev as KeyboardEvent).key === ' ') {
+        ev.preventDefault();
+        reveal();
+      }
+    });
+    svg.append(group);
+  }
+  canvas.append(svg);
+}
+
+function describe(result: SimulationResult): string[] {
+  const r = result as unknown as Record<string, unknown>;
+  const lines: string[] = [];
+  if (typeof r.summary === 'string') lines.push(r.summary);
+  const dests = Array.isArray(r.destinations) ? (r.destinations as Array<Record<string, unknown>>) : [];
+  for (const d of dests) lines.push(`→ ${String(d.host)}${d.subset ? ` (${String(d.subset)})` : ''}${d.port ? `:${String(d.port)}` : ''} ${String(d.percent)}%`);
+  const authz = r.authorization as Record<string, unknown> | undefined;
+  if (authz?.decision) lines.push(`Authorization: ${String(authz.decision)}${authz.reason ? ` (${String(authz.reason)})` : ''}`);
+  if (r.mtls && typeof r.mtls === 'object') lines.push(`mTLS: ${String((r.mtls as Record<string, unknown>).mode ?? '')}`);
+  if (Array.isArray(r.notes)) for (const n of r.notes as unknown[]) lines.push(String(n));
+  return lines;
+}
+
+function exportSvgText(): string | undefined {
+  const svg = canvas.querySelector('svg');
+  if (!svg) return undefined;
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  // inline the computed theme colours so the file looks the same outside VS Code
+  const style = getComputedStyle(document.body);
+  const fg = style.getPropertyValue('--vscode-editor-foreground') || '#333';
+  const bg = style.getPropertyValue('--vscode-editor-background') || '#fff';
+  const err = style.getPropertyValue('--vscode-errorForeground') || '#c00';
+  const st = document.createElementNS(SVG_NS, 'style');
+  st.textContent = `text{font:12px sans-serif;fill:${fg}} rect{fill:${bg};stroke:${fg}} path{fill:none;stroke:${fg}} .broken rect,.broken path{stroke:${err}} .arrowhead{fill:${fg}}`;
+  clone.insertBefore(st, clone.firstChild);
+  return new XMLSerializer().serializeToString(clone);
+}
+
+exportSvg.addEventListener('click', () => {
+  const data = exportSvgText();
+  if (data) vscode.postMessage({ type: 'export', format: 'svg', data });
+});
+exportPng.addEventListener('click', () => {
+  const data = exportSvgText();
+  const svg = canvas.querySelector('svg');
+  if (!data || !svg) return;
+  const img = new Image();
+  img.onload = () => {
+    const c = document.createElement('canvas');
+    c.width = svg.width.baseVal.value;
+    c.height = svg.height.baseVal.value;
+    const ctx = c.getContext('2d');
+    if (!ctx) return;
+    ctx.fillStyle = getComputedStyle(document.body).getPropertyValue('--vscode-editor-background') || '#fff';
+    ctx.fillRect(0, 0, c.width, c.height);
+    ctx.drawImage(img, 0, 0);
+    vscode.postMessage({ type: 'export', format: 'png', data: c.toDataURL('image/png') });
+  };
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(data);
+});
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const msg = event.data as ToWebview;
+  if (!msg || typeof msg !== 'object') return;
+  switch (msg.type) {
+    case 'graph':
+      graph = msg.graph;
+      title.textContent = msg.title;
+      render();
+      break;
+    case 'simulation':
+      highlight = new Set(msg.highlight);
+      answer.replaceChildren(...describe(msg.result).map((l) => el('div', {}, l)));
+      answer.classList.toggle('denied', (msg.result as unknown as { authorization?: { decision?: string } }).authorization?.decision === 'DENY');
+      render();
+      break;
+    case 'error':
+      answer.replaceChildren(el('div', { class: 'error' }, msg.message));
+      break;
+  }
+});
+
+vscode.postMessage({ type: 'ready' });

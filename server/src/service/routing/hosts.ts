@@ -1,0 +1,95 @@
+import { CLUSTER_DOMAIN, matchesSelector, qualifyHost, stringMap, obj, type KService, type ServiceEntryHost, type Workload, type WorkspaceIndex } from '../workspace';
+
+export type Mesh = 'istio' | 'linkerd' | 'none';
+
+/** What a host resolves to. */
+export interface HostTarget {
+  fqdn: string;
+  service?: KService;
+  entries: ServiceEntryHost[];
+}
+
+/** Qualifies a host the way a caller in `fromNs` would see it. A short name with no namespace given picks the only Service of that name. */
+export function resolveHost(index: WorkspaceIndex, host: string, fromNs: string | undefined): HostTarget {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  let fqdn: string;
+  if (!h.includes('.') && fromNs === undefined) {
+    const same = [...index.kubeServices().values()].filter((s) => s.res.name === h);
+    fqdn = same.length === 1 ? same[0].fqdn : qualifyHost(h, 'default', index.namespaces());
+  } else fqdn = qualifyHost(h, fromNs ?? 'default', index.namespaces());
+  const found = index.lookupHost(fqdn, fromNs ?? namespaceOfFqdn(fqdn) ?? 'default');
+  return { fqdn, service: found.service, entries: found.entries };
+}
+
+/** `name.ns.svc.cluster.local` → `ns`. */
+export function namespaceOfFqdn(fqdn: string): string | undefined {
+  const m = new RegExp(`^[^.]+\\.([^.]+)\\.${CLUSTER_DOMAIN.replace(/\./g, '\\.')}$`).exec(fqdn);
+  return m?.[1];
+}
+
+export function serviceWorkloads(index: WorkspaceIndex, svc: KService, extra: Record<string, string> = {}): Workload[] {
+  if (!Object.keys(svc.selector).length) return [];
+  return index.workloads().filter((w) => w.namespace === svc.res.namespace && matchesSelector(svc.selector, w.labels) && matchesSelector(extra, w.labels));
+}
+
+/** The container port a Service port leads to on a workload (targetPort by number or by name). */
+export function targetPort(svc: KService | undefined, port: number | undefined, w?: Workload): number | undefined {
+  if (port === undefined) return undefined;
+  const sp = svc?.ports.find((p) => p.port === port);
+  if (!sp) return port;
+  const t = sp.targetPort;
+  if (typeof t === 'number') return t;
+  if (typeof t === 'string') {
+    if (/^\d+$/.test(t)) return Number(t);
+    const cp = w?.ports.find((p) => p.name === t);
+    return cp?.containerPort ?? port;
+  }
+  return port;
+}
+
+function injectValue(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  return v === 'true' || v === 'enabled';
+}
+
+/** Which mesh (if any) a workload's pods join, from its annotations/labels and its namespace's. */
+export function meshOfWorkload(index: WorkspaceIndex, w: Workload): Mesh {
+  const l5d = w.podAnnotations['linkerd.io/inject'];
+  if (l5d === 'enabled' || l5d === 'ingress') return 'linkerd';
+  const istioPod = injectValue(w.labels['sidecar.istio.io/inject'] ?? w.podAnnotations['sidecar.istio.io/inject']);
+  if (istioPod === true) return 'istio';
+  return meshOfNamespace(index, w.namespace, { istioOff: istioPod === false, linkerdOff: l5d === 'disabled' });
+}
+
+export function meshOfNamespace(index: WorkspaceIndex, namespace: string, opts: { istioOff?: boolean; linkerdOff?: boolean } = {}): Mesh {
+  const nsRes = index.find('/Namespace', '', namespace);
+  if (nsRes) {
+    const ann = stringMap(obj(nsRes.obj.metadata).annotations);
+    const labels = nsRes.labels;
+    if (!opts.linkerdOff && (ann['linkerd.io/inject'] === 'enabled' || ann['linkerd.io/inject'] === 'ingress')) return 'linkerd';
+    if (!opts.istioOff && (labels['istio-injection'] === 'enabled' || labels['istio.io/rev'] !== undefined || labels['istio.io/dataplane-mode'] === 'ambient')) return 'istio';
+    if (labels['istio-injection'] === 'disabled' && ann['linkerd.io/inject'] !== 'enabled') return 'none';
+  }
+  // No explicit signal: guess from the policy resources of the namespace, then of the workspace.
+  const linkerdHere = index.resources.some((r) => r.namespace === namespace && (r.group === 'policy.linkerd.io' || r.group === 'linkerd.io'));
+  const istioHere = index.resources.some((r) => r.namespace === namespace && (r.group === 'networking.istio.io' || r.group === 'security.istio.io'));
+  if (linkerdHere && !istioHere && !opts.linkerdOff) return 'linkerd';
+  if (istioHere && !opts.istioOff) return 'istio';
+  const anyIstio = index.resources.some((r) => r.group === 'networking.istio.io' || r.group === 'security.istio.io');
+  const anyLinkerd = index.resources.some((r) => r.group === 'policy.linkerd.io' || r.group === 'linkerd.io' || r.group === 'split.smi-spec.io');
+  if (anyIstio && !opts.istioOff) return 'istio';
+  if (anyLinkerd && !opts.linkerdOff) return 'linkerd';
+  return 'none';
+}
+
+/** The mesh that serves traffic to a host: from the Service's workloads, else its namespace. */
+export function meshOfHost(index: WorkspaceIndex, target: HostTarget): Mesh {
+  if (target.service) {
+    const ws = serviceWorkloads(index, target.service);
+    if (ws.length) return meshOfWorkload(index, ws[0]);
+    return meshOfNamespace(index, target.service.res.namespace);
+  }
+  if (target.entries.length) return 'istio';
+  const ns = namespaceOfFqdn(target.fqdn);
+  return ns ? meshOfNamespace(index, ns) : 'none';
+}

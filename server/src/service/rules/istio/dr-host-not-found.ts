@@ -1,0 +1,56 @@
+import { suggest } from '../../text';
+import { qualifyHost, str, strings, type Resource, type WorkspaceIndex } from '../../workspace';
+import { replaceValue } from '../fixes';
+import type { Rule, RuleContext } from '../types';
+import { fullName, GK, knownHostNames, listText, namesOverlap } from './util';
+
+/** Namespaces from which a DestinationRule looks its host up: its own and those it exports to. */
+function lookupNamespaces(res: Resource): string[] {
+  const out = [res.namespace];
+  for (const e of strings(res.spec.exportTo)) if (e !== '.' && e !== '*' && e !== '~' && !out.includes(e)) out.push(e);
+  return out;
+}
+
+function hostKnown(index: WorkspaceIndex, res: Resource, fqdn: string): boolean {
+  if (fqdn.startsWith('*')) {
+    // a wildcard rule is meaningful when some known host falls under it
+    if ([...index.kubeServices().keys()].some((h) => namesOverlap(fqdn, h))) return true;
+    return index.serviceEntryHosts().some((e) => namesOverlap(fqdn, qualifyHost(e.host, e.res.namespace)));
+  }
+  const exportsEverywhere = strings(res.spec.exportTo).includes('*');
+  for (const ns of lookupNamespaces(res)) {
+    const found = index.lookupHost(fqdn, ns);
+    if (found.service || found.entries.length) return true;
+  }
+  // exported everywhere: a ServiceEntry visible to any namespace will do
+  return exportsEverywhere && index.serviceEntryHosts().some((e) => e.host === fqdn || qualifyHost(e.host, e.res.namespace) === fqdn);
+}
+
+export const drHostNotFound: Rule = {
+  id: 'istio/dr-host-not-found',
+  code: 'IST0174',
+  alsoCodes: ['KIA0202'],
+  severity: 'warning',
+  kinds: [GK.dr],
+  needsWorkspace: [GK.service, GK.se],
+  doc: {
+    summary: 'A DestinationRule\u2019s host matches no Service or ServiceEntry in the workspace (visible from its namespace or the namespaces it exports to).',
+    why: 'A DestinationRule only configures the clusters of a known service; for an unknown host its traffic policy and subsets are never applied. Usually a typo or a host in the wrong namespace.',
+    fix: 'Use the host of an existing Service (short name, name.namespace or FQDN), or add a ServiceEntry for an external host.',
+  },
+  check(ctx: RuleContext, res: Resource) {
+    const host = str(res.spec.host);
+    if (!host) return;
+    const fqdn = qualifyHost(host, res.namespace, ctx.index.namespaces());
+    if (hostKnown(ctx.index, res, fqdn)) return;
+    const best = host.includes('*') ? undefined : suggest(host, knownHostNames(ctx.index, res.namespace), 1)[0];
+    const hidden = ctx.index.serviceEntryHosts().filter((e) => qualifyHost(e.host, e.res.namespace) === fqdn);
+    const fix = best ? replaceValue(res, ['spec', 'host'], best, `Change host to ${best}`) : undefined;
+    ctx.report(res, {
+      path: ['spec', 'host'],
+      on: 'value',
+      message: `Host "${host}"${host !== fqdn ? ` (${fqdn})` : ''} matches no Service or ServiceEntry in the workspace visible from namespace ${res.namespace}; this DestinationRule has no effect.${hidden.length ? ` (ServiceEntry ${listText([...new Set(hidden.map((e) => fullName(e.res)))])} defines it but is not exported to ${res.namespace}.)` : ''}${best ? ` Did you mean "${best}"?` : ''}`,
+      fixes: fix ? [fix] : undefined,
+    });
+  },
+};

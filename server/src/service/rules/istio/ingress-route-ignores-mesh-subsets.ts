@@ -1,0 +1,49 @@
+import { qualifyHost, strings, type Resource } from '../../workspace';
+import type { Rule, RuleContext } from '../types';
+import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, vsDests, vsGateways } from './util';
+
+export const ingressRouteIgnoresMeshSubsets: Rule = {
+  id: 'istio/ingress-route-ignores-mesh-subsets',
+  code: 'IST0140',
+  severity: 'warning',
+  kinds: [GK.vs],
+  needsWorkspace: [GK.vs],
+  doc: {
+    summary:
+      'A gateway-bound VirtualService routes to a host without a subset, while a mesh VirtualService for that host splits traffic by subsets.',
+    why: 'VirtualServices are not chained: requests entering through the gateway follow only the gateway VirtualService, so the mesh VirtualService\u2019s subset routing (canary weights, version pinning) does not apply to them.',
+    fix: 'Route to the subsets in the gateway VirtualService too (or bind one VirtualService to both the gateway and `mesh`).',
+  },
+  check(ctx: RuleContext, res: Resource) {
+    if (!boundToGateways(res)) return;
+    const namespaces = ctx.index.namespaces();
+    // host FQDN -> mesh VirtualServices that route that very host by subsets
+    const subsetRouted = new Map<string, Resource[]>();
+    for (const vs of ctx.index.of(GK.vs)) {
+      if (vs === res || (vs.uri === res.uri && vs.startLine === res.startLine) || !boundToMesh(vs)) continue;
+      const own = new Set(strings(vs.spec.hosts).map((h) => qualifyHost(h, vs.namespace, namespaces)));
+      for (const d of vsDests(vs)) {
+        if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
+        const fqdn = qualifyHost(d.host, vs.namespace, namespaces);
+        if (!own.has(fqdn)) continue;
+        const list = subsetRouted.get(fqdn) ?? [];
+        if (!list.includes(vs)) list.push(vs);
+        subsetRouted.set(fqdn, list);
+      }
+    }
+    if (!subsetRouted.size) return;
+    const gateways = vsGateways(res).filter((g) => g !== MESH_GATEWAY);
+    for (const d of vsDests(res)) {
+      if (d.section !== 'http' || d.kind !== 'route' || d.subset) continue;
+      const mesh = subsetRouted.get(qualifyHost(d.host, res.namespace, namespaces));
+      if (!mesh) continue;
+      ctx.report(res, {
+        path: [...d.path, 'host'],
+        on: 'value',
+        message:
+          `Requests entering through ${listText(gateways)} are routed to "${d.host}" without a subset, so the subset routing of mesh VirtualService ${listText(mesh.map(fullName))} does not apply to them ` +
+          '(gateway and mesh VirtualServices are not chained); they reach every version of the service.',
+      });
+    }
+  },
+};
