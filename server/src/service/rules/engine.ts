@@ -144,7 +144,7 @@ export function runRules(
       for (const f of findings) {
         out.push({
           range: f.range,
-          severity: f.severity && settings.rules[rule.id] === undefined ? f.severity : sev,
+          severity: f.severity && settings.rules[rule.id] === undefined && (!rule.code || settings.rules[rule.code] === undefined) ? f.severity : sev,
           rule: rule.id,
           code: rule.code ?? null,
           message: codes ? `${f.message} [${codes}]` : f.message,
