@@ -13,6 +13,7 @@ import {
   TextDocuments,
   createConnection,
   type CodeAction,
+  type CodeLens,
   type CompletionItem,
   type Diagnostic,
   type DocumentSymbol,
@@ -151,6 +152,7 @@ connection.onInitialize((params): InitializeResult => {
       foldingRangeProvider: true,
       definitionProvider: true,
       referencesProvider: true,
+      codeLensProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'mesh-language-server', version: '0.1.0' },
   };
@@ -348,6 +350,15 @@ connection.onDefinition((params) =>
 connection.onReferences((params) =>
   guard('references', [] as Location[], () =>
     service.references(params.textDocument.uri, params.position, params.context.includeDeclaration).map((l) => ({ uri: l.uri, range: l.range })),
+  ),
+);
+
+connection.onCodeLens((params) =>
+  guard('codeLens', [] as CodeLens[], () =>
+    service.routeLenses(params.textDocument.uri).map((l) => ({
+      range: l.range,
+      command: { title: l.title, command: 'meshYaml.previewRouting', arguments: [params.textDocument.uri, l.position] },
+    })),
   ),
 );
 

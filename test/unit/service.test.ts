@@ -141,3 +141,52 @@ test('only the first maxDocuments documents are analysed', () => {
   assert.deepEqual(ds.map((d) => d.rule), ['limits/reduced-analysis', 'schema/unknown-field', 'schema/unknown-field']);
   assert.match(ds[0].message, /only the first 2 are analysed/);
 });
+
+test('code lenses summarise routing of VirtualServices, HTTPRoutes and TrafficSplits', () => {
+  const svc = freshService();
+  const canary = yaml`
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: reviews
+    spec:
+      hosts: [reviews]
+      http:
+      - match:
+        - headers: {end-user: {exact: jason}}
+        route:
+        - destination: {host: reviews, subset: v2}
+      - route:
+        - destination: {host: reviews, subset: v1}
+          weight: 90
+        - destination: {host: reviews, subset: v2}
+          weight: 10
+    ---
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: HTTPRoute
+    metadata:
+      name: web
+    spec:
+      rules:
+      - backendRefs:
+        - {name: web-v1, port: 80, weight: 3}
+        - {name: web-v2, port: 80, weight: 1}
+    ---
+    apiVersion: split.smi-spec.io/v1alpha2
+    kind: TrafficSplit
+    metadata:
+      name: web
+    spec:
+      service: web
+      backends:
+      - {service: web-v1, weight: 50}
+      - {service: web-v2, weight: 50}
+  `;
+  svc.setFile('file:///r.yaml', canary);
+  const lenses = svc.routeLenses('file:///r.yaml');
+  assert.deepEqual(
+    lenses.map((l) => l.title.replace('$(type-hierarchy) ', '').replace(' — preview routing', '')),
+    ['2 rules · 90% v1 / 10% v2', '1 rule · 75% web-v1 / 25% web-v2', '50% web-v1 / 50% web-v2'],
+  );
+  assert.deepEqual(lenses.map((l) => l.range.start.line), [1, 18, 28]);
+});

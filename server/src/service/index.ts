@@ -8,6 +8,7 @@ import { hover, type HoverResult } from './features/hover';
 import { folding, outline, type Fold, type OutlineSymbol } from './features/outline';
 import { locate } from './features/locate';
 import { definition, references, type NavLocation } from './features/references';
+import { routeLenses, type RouteLens } from './features/codelens';
 import { offsetAt } from './text';
 import type { PathSeg } from './model';
 import { SchemaRegistry } from './schema/registry';
@@ -19,7 +20,7 @@ import { buildIndex, resourceOf, type Resource, type WorkspaceIndex } from './wo
 import type { Pos, Rng } from './text';
 
 export { SchemaRegistry, SegmentedFile };
-export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix, NavLocation };
+export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix, NavLocation, RouteLens };
 
 const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
 
@@ -152,6 +153,11 @@ export class MeshService {
     const offset = offsetAt(p.lineStarts, { line: pos.line - seg.startLine, character: pos.character }, p.text.length);
     const found = locate(p.doc.contents, offset);
     return found ? { res, path: found.path } : undefined;
+  }
+
+  /** Routing summaries shown above VirtualServices, HTTPRoutes and TrafficSplits. */
+  routeLenses(uri: string): RouteLens[] {
+    return routeLenses(this.resources(uri));
   }
 
   definition(uri: string, pos: Pos): NavLocation[] {
