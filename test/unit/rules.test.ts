@@ -97,8 +97,9 @@ for (const rule of ALL_RULES) {
         for (const d of ds.filter((x) => x.rule === rule.id)) {
           for (const fix of d.fixes ?? []) {
             const files: Map<string, string> = new Map(positive);
-            const edits = fix.edits;
-            files.set(uri, applyEdits(files.get(uri)!, edits));
+            const byFile = new Map<string, typeof fix.edits>();
+            for (const e of fix.edits) byFile.set(e.uri ?? uri, [...(byFile.get(e.uri ?? uri) ?? []), e]);
+            for (const [target, edits] of byFile) files.set(target, applyEdits(files.get(target) ?? '', edits));
             const after = analyze(files);
             const same = (after.get(uri) ?? []).filter((x) => x.rule === rule.id).length;
             const was = ds.filter((x) => x.rule === rule.id).length;
