@@ -43,17 +43,15 @@ export const authenticationRefNotFound: Rule = {
   kinds: [GK.authorizationPolicy, GK.meshTls, GK.serverAuthorization],
   needsWorkspace: [GK.meshTls, GK.networkAuthn, GK.serviceAccount],
   doc: {
-    summary: 'An AuthorizationPolicy requires a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount the workspace does not define (ServiceAccounts are checked only in namespaces whose ServiceAccounts are in the workspace).',
+    summary: 'An AuthorizationPolicy requires a MeshTLSAuthentication, NetworkAuthentication or ServiceAccount the workspace does not define (checked in namespaces that hold resources of that kind in the workspace).',
     why: 'An authorization whose authentication does not exist matches no client, so traffic stays denied.',
     fix: 'Point the reference at an existing resource (same namespace unless `namespace` is given), or add the missing resource.',
   },
   check(ctx: RuleContext, res: Resource) {
     for (const ref of refsOf(res)) {
       const inNs = ctx.index.of(ref.gk).filter((r) => r.namespace === ref.namespace);
-      if (ref.gk === GK.serviceAccount) {
-        // every namespace has a "default" ServiceAccount; judge only namespaces whose ServiceAccounts are listed
-        if (ref.name === 'default' || !inNs.length) continue;
-      } else if (!ctx.index.of(ref.gk).length) continue;
+      // judge only namespaces that hold resources of that kind in the workspace; every namespace has a "default" ServiceAccount
+      if (!inNs.length || (ref.gk === GK.serviceAccount && ref.name === 'default')) continue;
       if (inNs.some((r) => r.name === ref.name)) continue;
       const best = suggest(ref.name, inNs.map((r) => r.name), 1)[0];
       const fix = best ? replaceValue(res, ref.path, best, `Change to ${best}`) : undefined;

@@ -9,6 +9,7 @@ import { rateLimitPolicyInvalid } from './ratelimit-policy-invalid';
 import { routeAnnotationInvalid } from './route-annotation-invalid';
 import { routeEgressParentPort } from './route-egress-parent-port';
 import { routeMatchInvalid } from './route-match-invalid';
+import { routeParentRefInvalid } from './route-parent-ref-invalid';
 import { routeSingleRule } from './route-single-rule';
 import { routeTimeoutsInvalid } from './route-timeouts-invalid';
 import { serverAuthorizationClientInvalid } from './server-authorization-client-invalid';
@@ -31,6 +32,7 @@ export const linkerdRules: Rule[] = [
   networkCidrInvalid,
   serverAuthorizationClientInvalid,
   routeEgressParentPort,
+  routeParentRefInvalid,
   routeAnnotationInvalid,
   routeMatchInvalid,
   routeTimeoutsInvalid,

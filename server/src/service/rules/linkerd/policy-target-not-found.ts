@@ -3,7 +3,7 @@ import { suggest } from '../../text';
 import { get, isObj, objs, str, type Resource } from '../../workspace';
 import { replaceValue } from '../fixes';
 import type { Rule, RuleContext } from '../types';
-import { GATEWAY, GK, POLICY, refIs } from './util';
+import { GATEWAY, GK, parentIsServer, POLICY, refIs } from './util';
 
 interface Ref {
   gk: string;
@@ -15,11 +15,11 @@ interface Ref {
 
 function refsOf(res: Resource): Ref[] {
   const out: Ref[] = [];
-  const add = (ref: unknown, path: PathSeg[], allowNs = false): void => {
+  const add = (ref: unknown, path: PathSeg[]): void => {
     if (!isObj(ref)) return;
     const name = str(ref.name);
     if (!name) return;
-    const namespace = (allowNs ? str(ref.namespace) : undefined) ?? res.namespace;
+    const namespace = res.namespace;
     if (refIs(ref, POLICY, 'Server')) out.push({ gk: GK.server, kind: 'Server', name, namespace, path });
     else if (refIs(ref, POLICY, 'HTTPRoute')) out.push({ gk: GK.policyHttpRoute, kind: 'HTTPRoute', name, namespace, path });
     else if (refIs(ref, GATEWAY, 'HTTPRoute')) out.push({ gk: GK.gatewayHttpRoute, kind: 'HTTPRoute', name, namespace, path });
@@ -38,7 +38,8 @@ function refsOf(res: Resource): Ref[] {
     default:
       // routes attached to a Server
       objs(res.spec.parentRefs).forEach((p, i) => {
-        if (refIs(p, POLICY, 'Server')) add(p, ['spec', 'parentRefs', i, 'name'], true);
+        const name = str(p.name);
+        if (name && parentIsServer(res, p)) out.push({ gk: GK.server, kind: 'Server', name, namespace: str(p.namespace) ?? res.namespace, path: ['spec', 'parentRefs', i, 'name'] });
       });
   }
   return out;
@@ -50,16 +51,15 @@ export const policyTargetNotFound: Rule = {
   kinds: [GK.authorizationPolicy, GK.serverAuthorization, GK.rateLimit, GK.policyHttpRoute, GK.gatewayHttpRoute, GK.grpcRoute],
   needsWorkspace: [GK.server, GK.policyHttpRoute, GK.gatewayHttpRoute, GK.grpcRoute],
   doc: {
-    summary: 'An AuthorizationPolicy, ServerAuthorization, HTTPLocalRateLimitPolicy or route points to a Server, HTTPRoute or GRPCRoute the workspace does not define.',
+    summary: 'An AuthorizationPolicy, ServerAuthorization, HTTPLocalRateLimitPolicy or route points to a Server, HTTPRoute or GRPCRoute that its namespace does not define (checked in namespaces that hold resources of that kind in the workspace).',
     why: 'Linkerd attaches nothing when the target does not exist, so the authorization (or route) has no effect, and the Server it was meant for keeps denying traffic.',
     fix: 'Point the reference at an existing resource in the same namespace (names are case-sensitive), or add the missing resource.',
   },
   check(ctx: RuleContext, res: Resource) {
     for (const ref of refsOf(res)) {
-      // judge only kinds the workspace defines at all
-      if (!ctx.index.of(ref.gk).length) continue;
-      if (ctx.index.find(ref.gk, ref.namespace, ref.name)) continue;
+      // judge only namespaces that hold resources of that kind in the workspace (others may live elsewhere)
       const names = ctx.index.of(ref.gk).filter((r) => r.namespace === ref.namespace).map((r) => r.name);
+      if (!names.length || names.includes(ref.name)) continue;
       const best = suggest(ref.name, names, 1)[0];
       const fix = best ? replaceValue(res, ref.path, best, `Change to ${best}`) : undefined;
       ctx.report(res, {

@@ -36,13 +36,13 @@ export const routeAnnotationInvalid: Rule = {
   severity: 'error',
   kinds: ROUTE_KINDS,
   doc: {
-    summary: 'A retry.linkerd.io/* or timeout.linkerd.io/* annotation on a Service route does not parse.',
+    summary: 'A retry.linkerd.io/*, timeout.linkerd.io/* or balancer.linkerd.io/failure-accrual* annotation on a Service or EgressNetwork route does not parse.',
     why: "Linkerd's policy admission webhook rejects the route when these annotations cannot be read, so neither the route nor its retries and timeouts apply.",
     fix: 'retry.linkerd.io/http: 5xx, gateway-error, codes or ranges (comma-separated); retry.linkerd.io/grpc: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable; retry.linkerd.io/limit: an integer; timeouts: an integer with ms, s, m, h or d.',
   },
   check(ctx: RuleContext, res: Resource) {
     if (!linkerdReadsRoute(ctx.index, res)) return;
-    if (!objs(res.spec.parentRefs).some((p) => parentIsService(p) || parentIsEgressNetwork(p))) return;
+    if (!objs(res.spec.parentRefs).some((p) => parentIsService(res, p) || parentIsEgressNetwork(res, p))) return;
     const grpc = res.gk === GK.grpcRoute;
     for (const [key, value] of Object.entries(res.annotations)) {
       let why: string | undefined;
@@ -63,12 +63,36 @@ export const routeAnnotationInvalid: Rule = {
         case 'timeout.linkerd.io/request':
         case 'timeout.linkerd.io/response':
         case 'timeout.linkerd.io/idle':
+        case 'balancer.linkerd.io/failure-accrual-consecutive-max-penalty':
+        case 'balancer.linkerd.io/failure-accrual-consecutive-min-penalty':
           why = durationProblem(value);
           break;
+        case 'balancer.linkerd.io/failure-accrual':
+          if (value !== 'consecutive') why = `"${value}" is not a failure accrual mode: the only mode is "consecutive"`;
+          break;
+        case 'balancer.linkerd.io/failure-accrual-consecutive-max-failures':
+          if (!/^\d+$/.test(value) || Number(value) > 4294967295) why = `"${value}" is not a whole number of failures`;
+          break;
+        case 'balancer.linkerd.io/failure-accrual-consecutive-jitter-ratio': {
+          const n = Number(value);
+          if (value.trim() === '' || Number.isNaN(n) || n < 0 || n > 100) why = `"${value}" is not a jitter ratio between 0 and 100`;
+          break;
+        }
         default:
           continue;
       }
       if (why) ctx.report(res, { path: ['metadata', 'annotations', key], on: 'value', message: `Annotation ${key}: ${why}. Linkerd rejects the route.` });
+    }
+    if (res.annotations['balancer.linkerd.io/failure-accrual'] === 'consecutive') {
+      const maxKey = 'balancer.linkerd.io/failure-accrual-consecutive-max-penalty';
+      const minKey = 'balancer.linkerd.io/failure-accrual-consecutive-min-penalty';
+      const max = res.annotations[maxKey] !== undefined ? linkerdDurationMs(res.annotations[maxKey]) : 60_000;
+      const min = res.annotations[minKey] !== undefined ? linkerdDurationMs(res.annotations[minKey]) : 1_000;
+      if (max !== undefined && min !== undefined) {
+        const key = res.annotations[maxKey] !== undefined ? maxKey : minKey;
+        if (max === 0) ctx.report(res, { path: ['metadata', 'annotations', maxKey], on: 'value', message: `Annotation ${maxKey}: the maximum penalty cannot be zero. Linkerd rejects the route.` });
+        else if (min > max) ctx.report(res, { path: ['metadata', 'annotations', key], on: 'value', message: `The failure accrual minimum penalty (${res.annotations[minKey] ?? '1s, the default'}) exceeds the maximum penalty (${res.annotations[maxKey] ?? '60s, the default'}). Linkerd rejects the route.` });
+      }
     }
   },
 };

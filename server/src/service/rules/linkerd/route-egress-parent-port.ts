@@ -13,7 +13,7 @@ export const routeEgressParentPort: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     objs(res.spec.parentRefs).forEach((p, i) => {
-      if (parentIsEgressNetwork(p) && p.port === undefined) {
+      if (parentIsEgressNetwork(res, p) && p.port === undefined) {
         ctx.report(res, { path: ['spec', 'parentRefs', i], message: 'A parentRef to an EgressNetwork needs a `port`: Linkerd rejects egress routes without one.' });
       }
     });

@@ -1,7 +1,7 @@
 import { get, isObj, matchesLabelSelector, objs, str, type Resource, type WorkspaceIndex } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
-import { GATEWAY, GK, POLICY, refIs } from './util';
+import { GATEWAY, GK, parentIsServer, POLICY, refIs } from './util';
 
 /** Is some AuthorizationPolicy or ServerAuthorization of the workspace attached to this Server (directly, via a route or its namespace)? */
 export function serverAuthorized(index: WorkspaceIndex, server: Resource): boolean {
@@ -14,7 +14,7 @@ export function serverAuthorized(index: WorkspaceIndex, server: Resource): boole
   ];
   const routeOnServer = (gk: string, name: string): boolean => {
     const route = index.find(gk, ns, name);
-    return !!route && objs(route.spec.parentRefs).some((p) => refIs(p, POLICY, 'Server') && (str(p.name) ?? '').toLowerCase() === lower && (str(p.namespace) ?? ns) === ns);
+    return !!route && objs(route.spec.parentRefs).some((p) => parentIsServer(route, p) && (str(p.name) ?? '').toLowerCase() === lower && (str(p.namespace) ?? ns) === ns);
   };
   for (const ap of index.of(GK.authorizationPolicy)) {
     if (ap.namespace !== ns) continue;

@@ -29,6 +29,7 @@ export const serverPortConflict: Rule = {
   id: 'linkerd/server-port-conflict',
   severity: 'error',
   kinds: [GK.server],
+  needsWorkspace: [GK.server],
   doc: {
     summary: 'Two Servers in a namespace claim the same port of the same pods.',
     why: 'Linkerd applies only one Server per pod port (the oldest) and merely logs "Port already matched by another server; skipping" for the other, so the other Server and every authorization attached to it silently do nothing. The admission webhook rejects identical selectors on the same port.',

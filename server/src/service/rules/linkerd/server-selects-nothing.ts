@@ -2,12 +2,13 @@ import { suggest } from '../../text';
 import { matchesLabelSelector, stringMap, type Resource } from '../../workspace';
 import { replaceValue } from '../fixes';
 import type { Rule, RuleContext } from '../types';
-import { GK, serverPort, serverSelector, serverWorkloads } from './util';
+import { GK, serverPort, serverSelector, serverWorkloads, WORKLOAD_KINDS } from './util';
 
 export const serverSelectsNothing: Rule = {
   id: 'linkerd/server-selects-nothing',
   severity: 'warning',
   kinds: [GK.server],
+  needsWorkspace: [...WORKLOAD_KINDS, GK.externalWorkload],
   doc: {
     summary: 'A Server selects no workload of its namespace in the workspace (checked only when the namespace has workloads in the workspace).',
     why: 'A Server that selects no pods configures nothing; usually its labels do not match the pod template labels (not the Deployment labels).',
@@ -37,6 +38,7 @@ export const serverPortNotFound: Rule = {
   id: 'linkerd/server-port-not-found',
   severity: 'warning',
   kinds: [GK.server],
+  needsWorkspace: WORKLOAD_KINDS,
   doc: {
     summary: 'A Server names a port that no container of the workloads it selects declares.',
     why: 'Linkerd resolves a named Server port against the pods\' container ports; a name no container declares matches nothing, so the Server (and its authorizations) never apply.',

@@ -20,7 +20,7 @@ export const serviceProfileName: Rule = {
   severity: 'warning',
   kinds: [GK.serviceProfile],
   doc: {
-    summary: "A ServiceProfile's name is not the fully qualified name of a Service (`<service>.<namespace>.svc.<cluster-domain>`), or not even a valid DNS name.",
+    summary: "A ServiceProfile is named after a Service by its short name (`web`, `web.shop`, `web.shop.svc`) instead of its fully qualified name (`<service>.<namespace>.svc.<cluster-domain>`), or its name is not a valid DNS name.",
     why: 'Linkerd looks profiles up by the FQDN of the Service being called; a profile under any other name is never used (and an invalid name is rejected by the sp-validator webhook).',
     fix: 'Rename the profile to the Service FQDN, for example `web-svc.emojivoto.svc.cluster.local`.',
   },
@@ -41,21 +41,19 @@ export const serviceProfileName: Rule = {
       return;
     }
     if (parseProfileName(name)) return;
+    // Only names that are clearly meant as a cluster Service: `svc`, `svc.<known namespace>`, `svc.ns.svc`.
+    // Longer names may be external hosts, which are left alone.
     const parts = name.split('.');
     let fqdn: string | undefined;
     if (parts.length === 1) fqdn = serviceFqdn(name, res.namespace);
-    else if (parts.length === 2) fqdn = `${name}.svc.cluster.local`;
+    else if (parts.length === 2 && ctx.index.namespaces().has(parts[1])) fqdn = `${name}.svc.cluster.local`;
     else if (parts.length === 3 && parts[2] === 'svc') fqdn = `${name}.cluster.local`;
-    // prefer the FQDN of an existing Service with a close name
-    if (!fqdn) {
-      const svc = suggest(parts[0], ctx.index.of(GK.service).filter((s) => s.namespace === res.namespace).map((s) => s.name), 1)[0];
-      if (svc) fqdn = serviceFqdn(svc, res.namespace);
-    }
-    const fix = fqdn ? replaceValue(res, path, fqdn, `Rename to ${fqdn}`) : undefined;
+    if (!fqdn) return;
+    const fix = replaceValue(res, path, fqdn, `Rename to ${fqdn}`);
     ctx.report(res, {
       path,
       on: 'value',
-      message: `ServiceProfile "${name}" is not named after a Service FQDN (<service>.<namespace>.svc.<cluster-domain>), so Linkerd never applies it.${fqdn ? ` Did you mean "${fqdn}"?` : ''}`,
+      message: `ServiceProfile "${name}" is not named after a Service FQDN (<service>.<namespace>.svc.<cluster-domain>), so Linkerd never applies it. Did you mean "${fqdn}"?`,
       fixes: fix ? [fix] : undefined,
     });
   },

@@ -16,7 +16,7 @@ export const serviceProfileRouteConflict: Rule = {
   check(ctx: RuleContext, res: Resource) {
     const profiles = ctx.index.of(GK.serviceProfile);
     objs(res.spec.parentRefs).forEach((p, i) => {
-      if (!parentIsService(p)) return;
+      if (!parentIsService(res, p)) return;
       const name = str(p.name);
       if (!name) return;
       const ns = str(p.namespace) ?? res.namespace;

@@ -34,6 +34,9 @@ export const trafficSplitServiceNotFound: Rule = {
       if (name.includes('*')) return;
       const fqdn = qualifyHost(name, res.namespace, namespaces);
       if (services.has(fqdn)) return;
+      // judge only namespaces whose Services are in the workspace
+      const ns = fqdn.endsWith('.svc.cluster.local') ? fqdn.split('.')[1] : undefined;
+      if (!ns || ![...services.values()].some((s) => s.res.namespace === ns)) return;
       // never suggest a Service the split already names
       const best = suggest(name, names.filter((n) => !listed.has(n)), 1)[0];
       const fix = best ? replaceValue(res, path, best, `Change to ${best}`) : undefined;

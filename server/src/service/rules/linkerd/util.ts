@@ -30,6 +30,9 @@ export const GK = {
   namespace: '/Namespace',
 } as const;
 
+/** Kinds the workspace index reads as workloads (pod templates). */
+export const WORKLOAD_KINDS = ['apps/Deployment', 'apps/StatefulSet', 'apps/DaemonSet', 'apps/ReplicaSet', 'batch/Job', 'batch/CronJob', '/Pod', '/ReplicationController', 'argoproj.io/Rollout'];
+
 /** Every route kind Linkerd's policy controller reads. */
 export const ROUTE_KINDS = [GK.policyHttpRoute, GK.gatewayHttpRoute, GK.grpcRoute, GK.tlsRoute, GK.tcpRoute];
 
@@ -73,19 +76,35 @@ function meshes(index: WorkspaceIndex): { linkerd: boolean; istio: boolean; link
  */
 export function linkerdReadsRoute(index: WorkspaceIndex, res: Resource): boolean {
   if (res.group === POLICY) return true;
-  if (objs(res.spec.parentRefs).some((p) => refGroup(p.group) === POLICY)) return true;
+  if (objs(res.spec.parentRefs).some((p) => parentGroupKind(res, p).group === POLICY)) return true;
   const m = meshes(index);
   if (m.linkerdNs.has(res.namespace)) return true;
   return m.linkerd && !m.istio;
 }
 
-/** Is a parentRef a core Service? */
-export function parentIsService(p: Obj): boolean {
-  return refGroup(p.group) === '' && (str(p.kind) ?? '') === 'Service';
+/**
+ * Group and kind of a route's parentRef after CRD defaulting: a missing group is the route's own API group
+ * (gateway.networking.k8s.io or policy.linkerd.io, not core!), a missing kind is Gateway.
+ */
+export function parentGroupKind(route: Resource, p: Obj): { group: string; kind: string } {
+  const g = p.group === undefined ? route.group : refGroup(p.group);
+  return { group: g.toLowerCase(), kind: str(p.kind) ?? 'Gateway' };
 }
 
-export function parentIsEgressNetwork(p: Obj): boolean {
-  return refIs(p, POLICY, 'EgressNetwork');
+/** Is a parentRef a core Service (as the API server stores it)? */
+export function parentIsService(route: Resource, p: Obj): boolean {
+  const { group, kind } = parentGroupKind(route, p);
+  return (group === '' || group === 'core') && kind.toLowerCase() === 'service';
+}
+
+export function parentIsEgressNetwork(route: Resource, p: Obj): boolean {
+  const { group, kind } = parentGroupKind(route, p);
+  return group === POLICY && kind.toLowerCase() === 'egressnetwork';
+}
+
+export function parentIsServer(route: Resource, p: Obj): boolean {
+  const { group, kind } = parentGroupKind(route, p);
+  return group === POLICY && kind.toLowerCase() === 'server';
 }
 
 /** Compiles an RE2 pattern (Go and Rust regex syntax agree on what it accepts); returns the error, if any. */

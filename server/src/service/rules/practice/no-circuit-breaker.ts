@@ -36,6 +36,9 @@ export const noCircuitBreaker: Rule = {
       if (d.host.includes('*')) continue;
       const fqdn = qualifyHost(d.host, res.namespace, namespaces);
       if (seen.has(fqdn) || rulesFor(ctx.index, fqdn).length) continue;
+      // hosts that resolve to nothing are another rule's business (IST0101)
+      const found = ctx.index.lookupHost(fqdn, res.namespace);
+      if (!found.service && !found.entries.length) continue;
       seen.add(fqdn);
       ctx.report(res, {
         path: [...d.path, 'host'],
