@@ -13,8 +13,18 @@ const common = {
   logLevel: 'warning',
 };
 
+// The cluster code (@kubernetes/client-node) is its own bundle, loaded on the first cluster command, so that
+// activation does not parse it.
+const kubeApart = {
+  name: 'kube-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/kube$/ }, (args) => (args.importer.includes('commands') ? { path: './kube.js', external: true } : undefined));
+  },
+};
+
 await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] }),
+  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'], plugins: [kubeApart] }),
+  esbuild.build({ ...common, entryPoints: ['client/src/kube/index.ts'], outfile: 'dist/client/kube.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js' }),
   // the routing preview page runs in the webview (a browser), not in Node

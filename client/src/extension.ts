@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, type FileStatusParams } from '../../server/src/protocol';
 import { RoutePreviewPanel } from './preview/panel';
+import { registerClusterCommands } from './commands/cluster';
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem | undefined;
@@ -86,6 +87,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       RoutePreviewPanel.show(context, client, output, target, position ? new vscode.Position(position.line, position.character) : undefined);
     }),
   );
+  registerClusterCommands(context, output);
   setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
   await client.start();
 }

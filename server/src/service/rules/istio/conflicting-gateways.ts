@@ -1,6 +1,6 @@
 import { arr, get, isObj, num, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
-import { fullName, gatewaySelector, GK, listText, namesOverlap, selectorKey, stripHostNamespace } from './util';
+import { fullName, gatewaySelector, GK, listText, selectorKey, serverHost, serverHostsOverlap } from './util';
 
 export const conflictingGateways: Rule = {
   id: 'istio/conflicting-gateways',
@@ -21,14 +21,14 @@ export const conflictingGateways: Rule = {
       if (!isObj(server)) return;
       const port = num(get(server, 'port', 'number'));
       if (port === undefined) return;
-      const hosts = strings(server.hosts).map(stripHostNamespace);
+      const hosts = strings(server.hosts).map((h) => serverHost(h, res.namespace));
       const clashes: string[] = [];
       const overlapping = new Set<string>();
       for (const o of others) {
         for (const s of arr(o.spec.servers)) {
           if (!isObj(s) || num(get(s, 'port', 'number')) !== port) continue;
-          const theirs = strings(s.hosts).map(stripHostNamespace);
-          const hit = theirs.filter((t) => hosts.some((h) => namesOverlap(h, t)));
+          const theirs = strings(s.hosts);
+          const hit = theirs.filter((t) => hosts.some((h) => serverHostsOverlap(h, serverHost(t, o.namespace))));
           if (!hit.length) continue;
           if (!clashes.includes(fullName(o))) clashes.push(fullName(o));
           hit.forEach((h) => overlapping.add(h));
@@ -38,7 +38,7 @@ export const conflictingGateways: Rule = {
       ctx.report(res, {
         path: ['spec', 'servers', i, 'hosts'],
         message:
-          `Server on port ${port} for ${listText(hosts.map((h) => `"${h}"`))} conflicts with Gateway ${listText(clashes.sort())}: same selector (${key || 'empty'}), same port, overlapping hosts ${listText([...overlapping].sort().map((h) => `"${h}"`))}. ` +
+          `Server on port ${port} for ${listText(strings(server.hosts).map((h) => `"${h}"`))} conflicts with Gateway ${listText(clashes.sort())}: same selector (${key || 'empty'}), same port, overlapping hosts ${listText([...overlapping].sort().map((h) => `"${h}"`))}. ` +
           'The gateway proxy keeps only one of them.',
       });
     });

@@ -39,7 +39,7 @@ export const deprecated: Rule = {
   kinds: ['*'],
   doc: {
     summary:
-      'Deprecated or removed Istio configuration: VirtualService `fault.delay.percent` and `mirrorPercent`/`mirror_percent`, Sidecar `outboundTrafficPolicy.egressProxy`, and kinds whose CRDs Istio removed (rbac.istio.io, authentication.istio.io Policy/MeshPolicy, Mixer config.istio.io).',
+      'Deprecated or removed Istio configuration: VirtualService `fault.delay.percent` and `mirror_percent`, Sidecar `outboundTrafficPolicy.egressProxy`, and kinds whose CRDs Istio removed (rbac.istio.io, authentication.istio.io Policy/MeshPolicy, Mixer config.istio.io).',
     why: 'Deprecated fields are ignored or dropped by newer Istio releases, and removed kinds are no longer served: the configuration silently stops having an effect.',
     fix: 'Use the replacement: `fault.delay.percentage.value`, `mirrorPercentage.value`, security.istio.io policies, Telemetry; drop `egressProxy` (it is ignored).',
   },
@@ -70,7 +70,9 @@ export const deprecated: Rule = {
             fixes: fix ? [fix] : undefined,
           });
         }
-        for (const key of ['mirrorPercent', 'mirror_percent']) {
+        // `mirrorPercent` is reported as IST0133 by istio/validation-warning (as istiod's webhook does); the snake_case
+        // spelling of the same deprecated field is reported here
+        for (const key of ['mirror_percent']) {
           const v = num(route[key]);
           if (route[key] === undefined || route[key] === null) continue;
           const parent: PathSeg[] = ['spec', 'http', i];

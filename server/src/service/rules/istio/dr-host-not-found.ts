@@ -3,6 +3,7 @@ import { qualifyHost, str, strings, type Resource, type WorkspaceIndex } from '.
 import { replaceValue } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { fullName, GK, knownHostNames, listText, namesOverlap } from './util';
+import { namespaceVisible } from './vs-destination-host-not-found';
 
 /** Namespaces from which a DestinationRule looks its host up: its own and those it exports to. */
 function lookupNamespaces(res: Resource): string[] {
@@ -43,6 +44,8 @@ export const drHostNotFound: Rule = {
     if (!host) return;
     const fqdn = qualifyHost(host, res.namespace, ctx.index.namespaces());
     if (hostKnown(ctx.index, res, fqdn)) return;
+    // a cluster host of a namespace the workspace holds no Service of may well exist in the cluster
+    if (!namespaceVisible(ctx, fqdn)) return;
     const best = host.includes('*') ? undefined : suggest(host, knownHostNames(ctx.index, res.namespace), 1)[0];
     const hidden = ctx.index.serviceEntryHosts().filter((e) => qualifyHost(e.host, e.res.namespace) === fqdn);
     const fix = best ? replaceValue(res, ['spec', 'host'], best, `Change host to ${best}`) : undefined;

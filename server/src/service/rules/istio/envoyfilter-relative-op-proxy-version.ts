@@ -1,4 +1,4 @@
-import { arr, get, isObj, num, str, type Obj, type Resource } from '../../workspace';
+import { arr, get, isObj, num, obj, str, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { fullName, GK, listText } from './util';
@@ -31,6 +31,37 @@ function proxyVersion(patch: Obj): string | undefined {
   return str(get(patch, 'match', 'proxy', 'proxyVersion')) || undefined;
 }
 
+/**
+ * The relative patches of an EnvoyFilter without priority whose filter another patch targets with a `proxyVersion`
+ * match (istioctl reports these as IST0155 instead of IST0151): patch index -> the other EnvoyFilters.
+ */
+export function relativeOpsWithProxyVersion(index: WorkspaceIndex, res: Resource): Map<number, string[]> {
+  const out = new Map<number, string[]>();
+  if ((num(res.spec.priority) ?? 0) !== 0) return out;
+  // filter name -> patches (other than this one) that target it with a proxyVersion match
+  const versioned = new Map<string, Array<{ key: string; name: string }>>();
+  for (const ef of index.of(GK.envoyFilter)) {
+    arr(ef.spec.configPatches).forEach((p, i) => {
+      if (!isObj(p) || !proxyVersion(p)) return;
+      const name = filterName(p);
+      if (!name) return;
+      const list = versioned.get(name) ?? [];
+      list.push({ key: `${ef.uri}#${ef.startLine}#${i}`, name: fullName(ef) });
+      versioned.set(name, list);
+    });
+  }
+  if (!versioned.size) return out;
+  arr(res.spec.configPatches).forEach((p, i) => {
+    if (!isObj(p) || !isRelative(p)) return;
+    const name = filterName(p);
+    if (!name) return;
+    const self = `${res.uri}#${res.startLine}#${i}`;
+    const others = [...new Set((versioned.get(name) ?? []).filter((x) => x.key !== self).map((x) => x.name))].sort();
+    if (others.length) out.set(i, others);
+  });
+  return out;
+}
+
 export const envoyFilterRelativeOpProxyVersion: Rule = {
   id: 'istio/envoyfilter-relative-op-proxy-version',
   code: 'IST0155',
@@ -43,34 +74,15 @@ export const envoyFilterRelativeOpProxyVersion: Rule = {
     fix: 'Set `spec.priority` to order the EnvoyFilters explicitly, or use an absolute operation (INSERT_FIRST, ADD).',
   },
   check(ctx: RuleContext, res: Resource) {
-    if ((num(res.spec.priority) ?? 0) !== 0) return;
-    // filter name -> EnvoyFilters (other patches) that target it with a proxyVersion match
-    const versioned = new Map<string, Set<string>>();
-    for (const ef of ctx.index.of(GK.envoyFilter)) {
-      arr(ef.spec.configPatches).forEach((p, i) => {
-        if (!isObj(p) || !proxyVersion(p)) return;
-        const name = filterName(p);
-        if (!name) return;
-        const set = versioned.get(name) ?? new Set<string>();
-        set.add(`${ef.uri}#${ef.startLine}#${i}\u0000${fullName(ef)}`);
-        versioned.set(name, set);
-      });
-    }
-    if (!versioned.size) return;
-    arr(res.spec.configPatches).forEach((p, i) => {
-      if (!isObj(p) || !isRelative(p)) return;
-      const name = filterName(p);
-      if (!name) return;
-      const self = `${res.uri}#${res.startLine}#${i}`;
-      const others = [...(versioned.get(name) ?? [])].filter((k) => !k.startsWith(self + '\u0000')).map((k) => k.split('\u0000')[1]);
-      if (!others.length) return;
+    for (const [i, others] of relativeOpsWithProxyVersion(ctx.index, res)) {
+      const p = obj(arr(res.spec.configPatches)[i]);
       const fix = setField(res, ['spec'], 'priority', '10', 'Set spec.priority: 10');
       ctx.report(res, {
         path: ['spec', 'configPatches', i, 'patch', 'operation'],
         on: 'value',
-        message: `Relative operation ${str(get(p, 'patch', 'operation'))} on filter "${name}" without a priority, while EnvoyFilter ${listText([...new Set(others)].sort())} patches that filter for a specific proxyVersion: during an upgrade the order is undefined and this patch may not apply. Set spec.priority.`,
+        message: `Relative operation ${str(get(p, 'patch', 'operation'))} on filter "${filterName(p)}" without a priority, while EnvoyFilter ${listText(others)} patches that filter for a specific proxyVersion: during an upgrade the order is undefined and this patch may not apply. Set spec.priority.`,
         fixes: fix ? [fix] : undefined,
       });
-    });
+    }
   },
 };

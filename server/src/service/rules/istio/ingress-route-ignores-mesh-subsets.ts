@@ -1,6 +1,6 @@
 import { qualifyHost, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
-import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, vsDests, vsGateways } from './util';
+import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, perIndex, vsDests, vsGateways } from './util';
 
 export const ingressRouteIgnoresMeshSubsets: Rule = {
   id: 'istio/ingress-route-ignores-mesh-subsets',
@@ -18,25 +18,28 @@ export const ingressRouteIgnoresMeshSubsets: Rule = {
     if (!boundToGateways(res)) return;
     const namespaces = ctx.index.namespaces();
     // host FQDN -> mesh VirtualServices that route that very host by subsets
-    const subsetRouted = new Map<string, Resource[]>();
-    for (const vs of ctx.index.of(GK.vs)) {
-      if (vs === res || (vs.uri === res.uri && vs.startLine === res.startLine) || !boundToMesh(vs)) continue;
-      const own = new Set(strings(vs.spec.hosts).map((h) => qualifyHost(h, vs.namespace, namespaces)));
-      for (const d of vsDests(vs)) {
-        if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
-        const fqdn = qualifyHost(d.host, vs.namespace, namespaces);
-        if (!own.has(fqdn)) continue;
-        const list = subsetRouted.get(fqdn) ?? [];
-        if (!list.includes(vs)) list.push(vs);
-        subsetRouted.set(fqdn, list);
+    const subsetRouted = perIndex(ctx.index, 'istio/mesh-subset-routed', () => {
+      const out = new Map<string, Resource[]>();
+      for (const vs of ctx.index.of(GK.vs)) {
+        if (!boundToMesh(vs)) continue;
+        const own = new Set(strings(vs.spec.hosts).map((h) => qualifyHost(h, vs.namespace, namespaces)));
+        for (const d of vsDests(vs)) {
+          if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
+          const fqdn = qualifyHost(d.host, vs.namespace, namespaces);
+          if (!own.has(fqdn)) continue;
+          const list = out.get(fqdn) ?? [];
+          if (!list.includes(vs)) list.push(vs);
+          out.set(fqdn, list);
+        }
       }
-    }
+      return out;
+    });
     if (!subsetRouted.size) return;
     const gateways = vsGateways(res).filter((g) => g !== MESH_GATEWAY);
     for (const d of vsDests(res)) {
       if (d.section !== 'http' || d.kind !== 'route' || d.subset) continue;
-      const mesh = subsetRouted.get(qualifyHost(d.host, res.namespace, namespaces));
-      if (!mesh) continue;
+      const mesh = subsetRouted.get(qualifyHost(d.host, res.namespace, namespaces))?.filter((vs) => vs !== res && !(vs.uri === res.uri && vs.startLine === res.startLine));
+      if (!mesh?.length) continue;
       ctx.report(res, {
         path: [...d.path, 'host'],
         on: 'value',

@@ -123,6 +123,8 @@ export function analyzeRoutes(res: Resource): { unreachable: Unreachable[]; inef
     const earlier: Array<{ rule: number; match: Obj; json: string }> = [];
     routes.forEach((route, i) => {
       if (!isObj(route)) return;
+      // a malformed `match` (schema error) says nothing about which requests the rule takes
+      if (route.match !== undefined && route.match !== null && !Array.isArray(route.match)) return;
       const matches = arr(route.match);
       const path: PathSeg[] = ['spec', section, i];
       const label = str(route.name) ? `"${str(route.name)}" (#${i})` : `#${i}`;

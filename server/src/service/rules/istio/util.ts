@@ -6,7 +6,6 @@ import {
   hostMatches,
   isObj,
   num,
-  obj,
   objs,
   qualifyHost,
   str,
@@ -74,9 +73,6 @@ export function scopesIntersect(a: Scope, b: Scope): boolean {
   return false;
 }
 
-export function scopeText(scope: Scope): string {
-  return scope === '*' ? 'all namespaces' : scope.size ? `namespace${scope.size > 1 ? 's' : ''} ${listText([...scope].sort())}` : 'no namespace';
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // VirtualService
@@ -199,10 +195,17 @@ export function gatewayHostsFor(gw: GatewayLookup, vsNamespace: string): string[
   return out;
 }
 
-/** A server host without its `ns/` prefix. */
-export function stripHostNamespace(h: string): string {
+/** A Gateway server host split into the namespace whose VirtualServices may use it (`*` for any) and the host. */
+export function serverHost(h: string, gatewayNamespace: string): { namespace: string; host: string } {
   const at = h.indexOf('/');
-  return at < 0 ? h : h.slice(at + 1);
+  if (at < 0) return { namespace: '*', host: h };
+  const ns = h.slice(0, at);
+  return { namespace: ns === '.' ? gatewayNamespace : ns, host: h.slice(at + 1) };
+}
+
+/** Can two Gateway server hosts ever serve the same VirtualService host? */
+export function serverHostsOverlap(a: { namespace: string; host: string }, b: { namespace: string; host: string }): boolean {
+  return (a.namespace === '*' || b.namespace === '*' || a.namespace === b.namespace) && namesOverlap(a.host, b.host);
 }
 
 /** Istio's host.Name.Matches: the two names overlap (wildcards on either side). */
@@ -248,11 +251,21 @@ export function drInfo(res: Resource, index: WorkspaceIndex): DrInfo | undefined
   };
 }
 
+/**
+ * Memoizes a value per workspace index (rebuilt after every change) through the index's own memo, so that what
+ * the computation read is recorded as a dependency of every check that uses it.
+ */
+export function perIndex<T>(index: WorkspaceIndex, key: string, compute: () => T): T {
+  return index.memo(key, compute);
+}
+
 export function allDrs(index: WorkspaceIndex): DrInfo[] {
-  return index
-    .of(GK.dr)
-    .map((r) => drInfo(r, index))
-    .filter((x): x is DrInfo => !!x);
+  return perIndex(index, 'istio/drs', () =>
+    index
+      .of(GK.dr)
+      .map((r) => drInfo(r, index))
+      .filter((x): x is DrInfo => !!x),
+  );
 }
 
 /** Istio's MostSpecificHostMatch: the exact host, else the longest wildcard that covers it. */
@@ -367,11 +380,14 @@ export function combine(title: string, ...fixes: Array<Fix | undefined>): Fix | 
   return { title, edits: fixes.flatMap((f) => f!.edits) };
 }
 
-/** `obj` re-exported for rules that only import from here. */
-export { obj };
-
 /** A YAML plain scalar when safe, else a double-quoted one. */
 export function yamlScalar(v: string): string {
   if (/^[A-Za-z_][A-Za-z0-9._/-]*$/.test(v) && !/^(true|false|yes|no|on|off|null|y|n)$/i.test(v)) return v;
   return JSON.stringify(v);
+}
+
+/** Points a fix built on `target` (another resource) at its file, when that is not the file of the finding. */
+export function onResource(fix: Fix | undefined, target: Resource, findingUri: string): Fix | undefined {
+  if (!fix || target.uri === findingUri) return fix;
+  return { ...fix, edits: fix.edits.map((e) => ({ ...e, uri: target.uri })) };
 }

@@ -1,7 +1,7 @@
 import { arr, qualifyHost, str, strings, type Resource } from '../../workspace';
 import { appendItem } from '../fixes';
 import type { Rule, RuleContext } from '../types';
-import { findGateway, fullName, gatewayHostsFor, GK, internalGatewayRef, listText, MESH_GATEWAY, namesOverlap, parseGatewayRef, yamlScalar } from './util';
+import { findGateway, fullName, gatewayHostsFor, GK, internalGatewayRef, listText, MESH_GATEWAY, namesOverlap, onResource, parseGatewayRef, yamlScalar } from './util';
 
 export const vsHostNotInGateway: Rule = {
   id: 'istio/vs-host-not-in-gateway',
@@ -28,8 +28,8 @@ export const vsHostNotInGateway: Rule = {
       const gwHosts = gatewayHostsFor(gw, res.namespace);
       if (gwHosts.some((g) => candidates.some((h) => namesOverlap(g, h)))) return;
       const fix =
-        gw.kind === 'istio' && gw.res.uri === res.uri
-          ? appendItem(gw.res, ['spec', 'servers', 0, 'hosts'], yamlScalar(vsHosts[0]), `Add ${vsHosts[0]} to the hosts of Gateway ${fullName(gw.res)}`)
+        gw.kind === 'istio'
+          ? onResource(appendItem(gw.res, ['spec', 'servers', 0, 'hosts'], yamlScalar(vsHosts[0]), `Add ${vsHosts[0]} to the hosts of Gateway ${fullName(gw.res)}`), gw.res, res.uri)
           : undefined;
       const where = gw.kind === 'istio' ? 'server hosts' : 'listener hostnames';
       const visible = gw.kind === 'istio' ? ` visible to namespace ${res.namespace}` : '';

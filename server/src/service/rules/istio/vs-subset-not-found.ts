@@ -3,7 +3,7 @@ import { hostMatches, qualifyHost, type Resource, type WorkspaceIndex } from '..
 import { appendDocument, appendItem, setField } from '../fixes';
 import { nodeAtPath } from '../locate';
 import type { Rule, RuleContext } from '../types';
-import { allDrs, destinationRulesFor, fullName, GK, listText, scopeHas, serviceNamespaces, vsDests, yamlScalar, type DrInfo } from './util';
+import { allDrs, destinationRulesFor, fullName, GK, listText, onResource, scopeHas, serviceNamespaces, vsDests, yamlScalar, type DrInfo } from './util';
 
 /** The label a subset most likely selects: a label of the workloads behind the host's Service whose value is the subset name. */
 function guessLabel(index: WorkspaceIndex, fqdn: string, subset: string): [string, string] {
@@ -24,13 +24,14 @@ function subsetItem(name: string, label: [string, string]): string {
   return `name: ${yamlScalar(name)}\nlabels:\n  ${yamlScalar(label[0])}: ${yamlScalar(label[1])}`;
 }
 
-/** Adds the subset to an existing DestinationRule (only when it is in the same file: fixes edit one file). */
+/** Adds the subset to an existing DestinationRule (possibly in another file). */
 function addToDr(res: Resource, dr: DrInfo, subset: string, label: [string, string]): Fix | undefined {
-  if (dr.res.uri !== res.uri) return undefined;
   const title = `Add subset "${subset}" to DestinationRule ${fullName(dr.res)}`;
   const subsets = nodeAtPath(dr.res, ['spec', 'subsets']);
-  if (subsets.complete) return appendItem(dr.res, ['spec', 'subsets'], subsetItem(subset, label), title);
-  return setField(dr.res, ['spec'], 'subsets', '\n- ' + subsetItem(subset, label).replace(/\n/g, '\n  '), title);
+  const fix = subsets.complete
+    ? appendItem(dr.res, ['spec', 'subsets'], subsetItem(subset, label), title)
+    : setField(dr.res, ['spec'], 'subsets', '\n- ' + subsetItem(subset, label).replace(/\n/g, '\n  '), title);
+  return onResource(fix, dr.res, res.uri);
 }
 
 function newDrDocument(index: WorkspaceIndex, res: Resource, host: string, fqdn: string, subset: string, label: [string, string]): Fix {
@@ -87,7 +88,9 @@ export const vsSubsetNotFound: Rule = {
           `Subset "${d.subset}" of host ${hostText} is not defined: DestinationRule${names.length > 1 ? 's' : ''} ${listText(names)}, which appl${names.length > 1 ? 'y' : 'ies'} to clients in namespace ${res.namespace}, ` +
           (have.length ? `only define${names.length > 1 ? '' : 's'} ${listText(have.map((s) => `"${s}"`))}.` : `define${names.length > 1 ? '' : 's'} no subsets.`);
         if (elsewhere.length) message += ` ${listText(elsewhere.map((x) => fullName(x.res)))} defines it, but the rule in namespace ${choice.namespace} takes precedence.`;
-        const fix = addToDr(res, choice.drs[0], d.subset, label);
+        // when a shadowed rule defines the subset, copying it would leave two rules for one host and subset
+        // (Kiali KIA0201): let the user choose between dropping the shadowing rule and extending it
+        const fix = elsewhere.length ? undefined : addToDr(res, choice.drs[0], d.subset, label);
         if (fix) fixes.push(fix);
       } else {
         message = `Subset "${d.subset}" of host ${hostText} is not defined: no DestinationRule for this host applies to namespace ${res.namespace} (looked in ${listText(choice.searched)}).`;

@@ -45,7 +45,6 @@ export interface MeshSettings {
   source?: Resource;
 }
 
-const meshCache = new WeakMap<WorkspaceIndex, MeshSettings>();
 
 function readMeshConfig(v: unknown, into: MeshSettings, res: Resource): void {
   if (!isObj(v)) return;
@@ -65,9 +64,11 @@ function readMeshConfig(v: unknown, into: MeshSettings, res: Resource): void {
  * the `istio` (or `istio-<revision>`) ConfigMap's `mesh` key, or an IstioOperator's `spec.meshConfig`.
  */
 export function meshSettings(index: WorkspaceIndex): MeshSettings {
-  let m = meshCache.get(index);
-  if (m) return m;
-  m = { autoMtls: true, rootNamespace: 'istio-system' };
+  return index.memo('kiali/mesh-settings', () => readMeshSettings(index));
+}
+
+function readMeshSettings(index: WorkspaceIndex): MeshSettings {
+  const m: MeshSettings = { autoMtls: true, rootNamespace: 'istio-system' };
   for (const cm of index.of('/ConfigMap')) {
     if (cm.name !== 'istio' && !cm.name.startsWith('istio-')) continue;
     const mesh = str(get(cm.obj, 'data', 'mesh'));
@@ -79,7 +80,6 @@ export function meshSettings(index: WorkspaceIndex): MeshSettings {
     }
   }
   for (const op of index.of('install.istio.io/IstioOperator')) readMeshConfig(op.spec.meshConfig, m, op);
-  meshCache.set(index, m);
   return m;
 }
 

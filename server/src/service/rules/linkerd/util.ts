@@ -54,19 +54,16 @@ export function canonicalKind(ref: Obj): string {
 }
 
 /** The namespace of the index's workspace resources carrying Linkerd or Istio configuration. */
-const meshCache = new WeakMap<WorkspaceIndex, { linkerd: boolean; istio: boolean; linkerdNs: Set<string> }>();
 function meshes(index: WorkspaceIndex): { linkerd: boolean; istio: boolean; linkerdNs: Set<string> } {
-  let m = meshCache.get(index);
-  if (!m) {
-    m = { linkerd: false, istio: false, linkerdNs: new Set() };
+  return index.memo('linkerd/meshes', () => {
+    const m = { linkerd: false, istio: false, linkerdNs: new Set<string>() };
     for (const r of index.resources) {
       if (r.group === POLICY || r.group === 'linkerd.io' || r.group === 'split.smi-spec.io') m.linkerd = true;
       if (r.group.endsWith('istio.io')) m.istio = true;
       if (r.gk === GK.namespace && (r.annotations['linkerd.io/inject'] === 'enabled' || r.annotations['linkerd.io/inject'] === 'ingress')) m.linkerdNs.add(r.name);
     }
-    meshCache.set(index, m);
-  }
-  return m;
+    return m;
+  });
 }
 
 /**
