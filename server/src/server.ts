@@ -23,6 +23,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import picomatch from 'picomatch';
+import { RouteGraphRequest, SimulateRequest, type RouteGraphParams, type RouteGraphResponse, type SimulateParams, type SimulateResponse } from './protocol';
 import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, FileStatusNotification, WorkspaceIndexedNotification, type MeshSettings } from './protocol';
 import { MeshService, type CompletionEntry, type FileDiagnostic } from './service';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
@@ -361,6 +362,10 @@ connection.onCodeLens((params) =>
     })),
   ),
 );
+
+connection.onRequest(RouteGraphRequest, (params: RouteGraphParams) => guard('routeGraph', null as RouteGraphResponse | null, () => service.routeGraph(params)));
+
+connection.onRequest(SimulateRequest, (params: SimulateParams) => guard('simulate', null as SimulateResponse | null, () => service.simulate(params)));
 
 connection.onDocumentSymbol((params) =>
   guard('documentSymbol', [] as DocumentSymbol[], () =>

@@ -9,6 +9,8 @@ import { folding, outline, type Fold, type OutlineSymbol } from './features/outl
 import { locate } from './features/locate';
 import { definition, references, type NavLocation } from './features/references';
 import { routeLenses, type RouteLens } from './features/codelens';
+import { routeGraphFor, routeQueryFor, simulateFor } from './features/routes';
+import type { RouteGraphParams, RouteGraphResponse, SimulateParams, SimulateResponse } from '../protocol';
 import { offsetAt } from './text';
 import type { PathSeg } from './model';
 import { SchemaRegistry } from './schema/registry';
@@ -158,6 +160,22 @@ export class MeshService {
   /** Routing summaries shown above VirtualServices, HTTPRoutes and TrafficSplits. */
   routeLenses(uri: string): RouteLens[] {
     return routeLenses(this.resources(uri));
+  }
+
+  /** The routing around a position (the resource there, else the file's first routing resource), or a host/namespace. */
+  routeGraph(params: RouteGraphParams): RouteGraphResponse {
+    if (params.host || params.namespace) return routeGraphFor(this.index(), { host: params.host, namespace: params.namespace });
+    let res: Resource | undefined;
+    if (params.uri && params.position) res = this.at(params.uri, params.position)?.res;
+    if (!res && params.uri) {
+      const all = this.resources(params.uri);
+      res = all.find((r) => /VirtualService|HTTPRoute|GRPCRoute|TrafficSplit/.test(r.kind)) ?? all[0];
+    }
+    return routeGraphFor(this.index(), routeQueryFor(res ? this.withIndexRes(res) : undefined));
+  }
+
+  simulate(params: SimulateParams): SimulateResponse {
+    return simulateFor(this.index(), params.request, params.graph ?? {});
   }
 
   definition(uri: string, pos: Pos): NavLocation[] {
