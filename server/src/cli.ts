@@ -1,11 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadMeshService, runRoutesCommand } from './cli-routes';
 import { MeshService, type FileDiagnostic } from './service';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { listYamlFiles, MAX_FILE_BYTES } from './workspace-scan';
 
 const USAGE = `Usage: mesh-lint [paths...] [--format text|json|sarif] [--crds PATH]... [--quiet]
+       mesh-lint simulate [paths...] --host HOST [options]     (mesh-lint simulate --help)
+       mesh-lint test-routes FILE...                           (mesh-lint test-routes --help)
 
 Checks Istio, Linkerd, Gateway API and SMI resources in YAML files and folders (recursing into .yaml/.yml).
 With no path, checks the current folder.
@@ -158,6 +161,7 @@ function toText(results: Result[], files: number, quiet: boolean): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'simulate' || argv[0] === 'test-routes') return runRoutesCommand(argv[0], argv.slice(1), (paths) => loadMeshService(paths));
   let opts: ReturnType<typeof parseArgs>;
   const version = '0.1.0';
   try {

@@ -68,3 +68,17 @@ test('suppression annotations and severity settings', () => {
   s.settings = { ...s.settings, rules: { 'istio/vs-destination-host-not-found': 'off' } };
   assert.deepEqual(s.diagnostics('file:///a.yaml'), []);
 });
+
+test('a practice finding at the same spot as a coded finding is merged into it', async () => {
+  const { ALL_RULES } = await import('../../server/src/service/rules');
+  const s = new MeshService(registry, ALL_RULES);
+  const vsStar = `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: all\n  namespace: shop\nspec:\n  hosts: ["*"]\n  http:\n  - route:\n    - destination:\n        host: reviews\n`;
+  s.setFile('file:///a.yaml', svc('reviews') + '---\n' + vsStar);
+  const at = (d: { range: { start: { line: number } } }): number => d.range.start.line;
+  const merged = s.diagnostics('file:///a.yaml').filter((d) => at(d) === 16);
+  s.dedupeFindings = false;
+  const both = s.diagnostics('file:///a.yaml').filter((d) => at(d) === 16);
+  assert.ok(both.some((d) => d.rule === 'practice/vs-wildcard-host-mesh'), JSON.stringify(both.map((d) => d.rule)));
+  assert.ok(!merged.some((d) => d.rule === 'practice/vs-wildcard-host-mesh'));
+  assert.equal(merged.length, both.length - 1);
+});

@@ -190,3 +190,10 @@ test('code lenses summarise routing of VirtualServices, HTTPRoutes and TrafficSp
   );
   assert.deepEqual(lenses.map((l) => l.range.start.line), [1, 18, 28]);
 });
+
+test('regression: a workspace CRD without a usable version does not break analysis', () => {
+  const svc = freshService();
+  const text = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'regressions', 'crd-without-versions.yaml'), 'utf8');
+  svc.setFile('file:///c.yaml', text);
+  assert.ok(Array.isArray(svc.diagnostics('file:///c.yaml')));
+});

@@ -221,14 +221,7 @@ const registry = new SchemaRegistry(path.join(ROOT, 'schemas'));
  * Findings that are wrong for a snippet, by prefix, each with the reason. An entry that no longer matches a
  * finding fails the test, so the list shrinks as the analysis rules learn these cases.
  */
-const KNOWN_FALSE_POSITIVES: Array<{ prefix: string; rule: string; message: RegExp; reason: string }> = [
-  ...['istio/dr-host-not-found'].map((rule) => ({
-    prefix: 'istio-egress-gateway',
-    rule,
-    message: /istio-egressgateway\.istio-system\.svc\.cluster\.local/,
-    reason: 'the egress gateway Service comes with the Istio installation and is normally not in the workspace',
-  })),
-];
+const KNOWN_FALSE_POSITIVES: Array<{ prefix: string; rule: string; message: RegExp; reason: string }> = [];
 
 for (const c of contributions) {
   if (!fs.existsSync(path.join(ROOT, c.path))) continue;

@@ -35,6 +35,8 @@ export class MeshService {
   private indexCache?: WorkspaceIndex;
   private readonly rulesByKind: Map<string, Rule[]>;
   settings: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS };
+  /** Merge a practice finding into an istioctl/Kiali finding at the same spot (off in rule tests). */
+  dedupeFindings = true;
   onRuleError?: RuleErrorLogger;
 
   /** Whole-document templates offered in empty documents (the project's snippets). */
@@ -124,7 +126,8 @@ export class MeshService {
       if (sev) d.severity = sev;
       return true;
     });
-    const semantic = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
+    const found = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
+    const semantic = this.dedupeFindings ? dedupe(found) : found;
     const out = [...schema, ...semantic];
     if (f.reduced) {
       out.unshift({
@@ -225,4 +228,27 @@ function before(a: Pos, b: Pos): boolean {
 
 function overlaps(a: Rng, b: Rng): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
+}
+
+function rangeKey(d: FileDiagnostic): string {
+  return `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}`;
+}
+
+/**
+ * Where one of our own `practice/` rules finds what an istioctl/Kiali-coded rule already reports at the same spot,
+ * show one diagnostic: the coded one, carrying the practice rule's quick-fixes too.
+ */
+function dedupe(diags: FileDiagnostic[]): FileDiagnostic[] {
+  const coded = new Map<string, FileDiagnostic>();
+  for (const d of diags) if (d.code && !coded.has(rangeKey(d))) coded.set(rangeKey(d), d);
+  const out: FileDiagnostic[] = [];
+  for (const d of diags) {
+    const twin = d.rule.startsWith('practice/') ? coded.get(rangeKey(d)) : undefined;
+    if (twin && twin.severity === d.severity) {
+      if (d.fixes?.length) twin.fixes = [...(twin.fixes ?? []), ...d.fixes];
+      continue;
+    }
+    out.push(d);
+  }
+  return out;
 }

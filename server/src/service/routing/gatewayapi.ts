@@ -106,6 +106,10 @@ export function attachesTo(index: WorkspaceIndex, route: Resource, gw: Resource,
   return { ok: true, why: 'attached', parent: ref };
 }
 
+export function gwHostsIntersectAny(patterns: string[], host: string): boolean {
+  return patterns.some((p) => gwHostsIntersect(p.toLowerCase(), host));
+}
+
 export function gatewayRoutes(index: WorkspaceIndex, gw: Resource, l: ListenerView): Resource[] {
   return [...index.of(GWAPI_HTTPROUTE_GK), ...index.of(GWAPI_GRPCROUTE_GK)].filter((r) => attachesTo(index, r, gw, l).ok);
 }

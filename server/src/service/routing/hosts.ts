@@ -71,15 +71,42 @@ export function meshOfNamespace(index: WorkspaceIndex, namespace: string, opts: 
     if (labels['istio-injection'] === 'disabled' && ann['linkerd.io/inject'] !== 'enabled') return 'none';
   }
   // No explicit signal: guess from the policy resources of the namespace, then of the workspace.
-  const linkerdHere = index.resources.some((r) => r.namespace === namespace && (r.group === 'policy.linkerd.io' || r.group === 'linkerd.io'));
-  const istioHere = index.resources.some((r) => r.namespace === namespace && (r.group === 'networking.istio.io' || r.group === 'security.istio.io'));
+  const s = signals(index);
+  const linkerdHere = s.linkerdNs.has(namespace);
+  const istioHere = s.istioNs.has(namespace);
   if (linkerdHere && !istioHere && !opts.linkerdOff) return 'linkerd';
   if (istioHere && !opts.istioOff) return 'istio';
-  const anyIstio = index.resources.some((r) => r.group === 'networking.istio.io' || r.group === 'security.istio.io');
-  const anyLinkerd = index.resources.some((r) => r.group === 'policy.linkerd.io' || r.group === 'linkerd.io' || r.group === 'split.smi-spec.io');
-  if (anyIstio && !opts.istioOff) return 'istio';
-  if (anyLinkerd && !opts.linkerdOff) return 'linkerd';
+  if (s.anyIstio && !opts.istioOff) return 'istio';
+  if (s.anyLinkerd && !opts.linkerdOff) return 'linkerd';
   return 'none';
+}
+
+interface MeshSignals {
+  istioNs: Set<string>;
+  linkerdNs: Set<string>;
+  anyIstio: boolean;
+  anyLinkerd: boolean;
+}
+
+const signalCache = new WeakMap<WorkspaceIndex, MeshSignals>();
+
+/** Which namespaces hold Istio or Linkerd resources (computed once per index). */
+function signals(index: WorkspaceIndex): MeshSignals {
+  let s = signalCache.get(index);
+  if (!s) {
+    s = { istioNs: new Set(), linkerdNs: new Set(), anyIstio: false, anyLinkerd: false };
+    for (const r of index.resources) {
+      if (r.group === 'networking.istio.io' || r.group === 'security.istio.io') {
+        s.istioNs.add(r.namespace);
+        s.anyIstio = true;
+      } else if (r.group === 'policy.linkerd.io' || r.group === 'linkerd.io') {
+        s.linkerdNs.add(r.namespace);
+        s.anyLinkerd = true;
+      } else if (r.group === 'split.smi-spec.io') s.anyLinkerd = true;
+    }
+    signalCache.set(index, s);
+  }
+  return s;
 }
 
 /** The mesh that serves traffic to a host: from the Service's workloads, else its namespace. */

@@ -15,6 +15,8 @@ export interface HttpRequest {
   method: string;
   path: string;
   scheme: string;
+  /** Did the caller give the scheme (or is it the default)? */
+  schemeGiven?: boolean;
   headers: Record<string, string>;
   query: Record<string, string>;
   sourceNamespace?: string;

@@ -161,11 +161,11 @@ function checkField(f: Field, ctx: EvalCtx): { ok: boolean; why: string } {
   switch (f.name) {
     case 'principals':
       hit = anyMatch(f.values, principal);
-      shown = principal ?? '(no peer identity)';
+      shown = principal ?? (ctx.mtls ? '(caller identity unknown: give sourcePrincipal)' : '(no peer identity: the hop is not mTLS)');
       break;
     case 'namespaces':
       hit = anyMatch(f.values, peerNs);
-      shown = peerNs ?? '(no peer identity)';
+      shown = peerNs ?? (ctx.mtls ? '(caller namespace unknown)' : '(no peer identity: the hop is not mTLS)');
       break;
     case 'requestPrincipals':
       hit = false;
@@ -412,7 +412,8 @@ function sourceSa(src: SourceIdentity): { namespace?: string; serviceAccount?: s
 }
 
 function meshTlsOk(index: WorkspaceIndex, mta: Resource, src: SourceIdentity): { ok: boolean; why: string } {
-  if (!src.meshed || !src.principal) return { ok: false, why: `MeshTLSAuthentication ${nsName(mta)} needs a meshed caller with an identity` };
+  if (!src.meshed) return { ok: false, why: `MeshTLSAuthentication ${nsName(mta)} needs a meshed caller` };
+  if (!src.principal) return { ok: false, why: `MeshTLSAuthentication ${nsName(mta)} needs the caller's identity, which is unknown (give sourcePrincipal)` };
   const id = sourceSa(src);
   const l5d = id.namespace && id.serviceAccount ? linkerdIdentity(id.namespace, id.serviceAccount) : undefined;
   for (const pat of strings(mta.spec.identities)) {
@@ -478,6 +479,17 @@ export function linkerdServersFor(index: WorkspaceIndex, w: Workload, port: numb
   });
 }
 
+/** Workloads a Server selects (pod selector and a container port of that number or name). */
+export function serverWorkloads(index: WorkspaceIndex, server: Resource): Workload[] {
+  const p = server.spec.port;
+  return index.workloads().filter(
+    (w) =>
+      w.namespace === server.namespace &&
+      matchesLabelSelector(server.spec.podSelector, w.labels) &&
+      w.ports.some((cp) => (typeof p === 'number' ? cp.containerPort === p : typeof p === 'string' ? cp.name === p || String(cp.containerPort) === p : false)),
+  );
+}
+
 export interface LinkerdAuthzInput {
   index: WorkspaceIndex;
   w: Workload;
@@ -506,7 +518,7 @@ export function linkerdAuthorize(input: LinkerdAuthzInput, server: Resource | un
   }
   const sname = nsName(server);
   if (input.noRoute) {
-    return { decision: 'DENY', policy: sname, policyRef: refOf(server), reason: `Server ${sname} has HTTPRoutes and none matches the request (404)`, loc: locOf(server), engine: 'linkerd' };
+    return { decision: 'DENY', policy: sname, policyRef: refOf(server), reason: `Server ${sname} has HTTPRoutes and none matches the request (404)`, loc: locOf(server), engine: 'linkerd', status: 404 };
   }
   const misses: string[] = [];
   for (const ap of index.of('policy.linkerd.io/AuthorizationPolicy').filter((p) => p.namespace === server.namespace)) {

@@ -117,6 +117,8 @@ export interface AuthzResult {
   /** Istio CUSTOM policies that matched: the external authorizer decides first (assumed to allow here). */
   custom?: Array<{ policy: string; provider?: string }>;
   engine: 'istio' | 'linkerd' | 'none';
+  /** A status other than 403 that the inbound side answers (Linkerd: 404 when the Server has routes and none matches). */
+  status?: number;
 }
 
 export interface TrafficPolicySummary {
@@ -150,6 +152,8 @@ export interface SimDestination {
   workloads: WorkloadRef[];
   mtls: MtlsInfo;
   authorization: AuthzResult;
+  /** What this share of requests gets: 200 forwarded, 403 denied, 500 invalid backend, 503 broken destination or mTLS conflict. */
+  status: number;
   problems: string[];
   /** The route destination in YAML. */
   loc?: SourceLoc;
@@ -184,6 +188,8 @@ export interface SimulationResult {
   request: Required<Pick<SimRequest, 'host' | 'method' | 'path'>> & SimRequest;
   /** The host the request resolved to (qualified). */
   resolvedHost: string;
+  /** The port the request used (given, the Service's, or the gateway server's). */
+  resolvedPort?: number;
   entry: EntryPoint;
   engine: Engine;
   outcome: Outcome;

@@ -185,6 +185,7 @@ export function convertCrd(crd: unknown, keepDescriptions = false): ConvertedCrd
     }
     byVersion[v.name] = key;
   }
+  if (!versions.length) return undefined; // a CRD without a usable version defines nothing we can check
   return {
     info: {
       group,

@@ -61,10 +61,11 @@ export function checkTargetRefs(out: Issues, spec: Obj): void {
     if (TARGET_KINDS.some(([g, k]) => g === canon && k === kind)) return;
     const right = TARGET_KINDS.find(([, k]) => k === kind);
     out.error(
-      path,
+      right ? (has(ref, 'group') ? [...path, 'group'] : [...path, 'kind']) : [...path, 'kind'],
       right
         ? `targetRef kind ${kind} belongs to group "${right[0] || '(core, empty)'}", not "${group || '(empty)'}".`
         : `targetRef must point to a Service, ServiceEntry, Gateway (gateway.networking.k8s.io) or GatewayClass, not ${group ? `${group}/` : ''}${kind}.`,
+      { on: 'value' },
     );
   };
   if (isObj(spec.targetRef)) check(spec.targetRef, ['spec', 'targetRef']);

@@ -166,7 +166,7 @@ export function validateGateway(res: Resource, out: Issues): void {
     if (portOk && port) {
       const proto = parseProtocol(str(port.protocol));
       if (isTlsProtocol(proto) && !has(srv, 'tls')) {
-        out.error([...sp, 'port', 'protocol'], `A ${str(port.protocol)} server needs tls settings (for example mode: SIMPLE with a credentialName).`, { on: 'value' });
+        out.error([...sp, 'port', 'protocol'], `A server with protocol ${str(port.protocol)} needs tls settings (for example mode: SIMPLE with a credentialName).`, { on: 'value' });
       } else if (!isTlsProtocol(proto) && isObj(srv.tls)) {
         const t = srv.tls;
         if (isHttpProtocol(proto)) {
@@ -178,7 +178,7 @@ export function validateGateway(res: Resource, out: Issues): void {
             });
           }
         } else {
-          out.error([...sp, 'tls'], `A ${str(port.protocol)} server cannot have tls settings; use protocol TLS or HTTPS to terminate or pass through TLS.`);
+          out.error([...sp, 'tls'], `A server with protocol ${str(port.protocol)} cannot have tls settings; use protocol TLS or HTTPS to terminate or pass through TLS.`);
         }
       }
     }

@@ -42,8 +42,7 @@ export function validateServiceEntry(res: Resource, out: Issues): void {
     const pp: PathSeg[] = ['spec', 'ports', i];
     const name = str(p.name);
     if (name !== undefined) {
-      if (portNames.has(name)) out.error([...pp, 'name'], `Port name "${name}" is already used by another port of this ServiceEntry.`, { on: 'value' });
-      portNames.add(name);
+      portNames.add(name); // duplicates: the CRD's list-map keys already report them
       if (!isDnsLabel(name)) out.error([...pp, 'name'], `Port name "${name}" is not a DNS-1123 label (letters, digits and "-").`, { on: 'value' });
     }
     if (typeof p.protocol === 'string' && p.protocol !== '' && parseProtocol(p.protocol) === 'Unsupported') {
@@ -118,7 +117,7 @@ function arrPorts(v: unknown): Array<Record<string, unknown>> {
 }
 
 export const validationServiceEntry = validationRule('istio/validation-serviceentry', 'networking.istio.io/ServiceEntry', validateServiceEntry, {
-  summary: 'A ServiceEntry breaks a rule istiod checks when it is applied: duplicate port names, STATIC endpoints that are not IP addresses, wildcard hosts with DNS resolution, several hosts on a plain TCP port, endpoint ports the entry does not define.',
+  summary: 'A ServiceEntry breaks a rule istiod checks when it is applied: invalid hosts or addresses, STATIC endpoints that are not IP addresses, wildcard hosts with DNS resolution, several hosts on a plain TCP port, endpoint ports the entry does not define.',
   why: 'The Istio validating webhook rejects the object (kubectl apply fails), and istioctl analyze reports it as IST0106.',
-  fix: 'Use IP addresses with resolution STATIC (host names need DNS), resolution NONE for wildcard hosts, one host per TCP ServiceEntry, and unique port names.',
+  fix: 'Use IP addresses with resolution STATIC (host names need DNS), resolution NONE for wildcard hosts, one host per TCP ServiceEntry, and protocols Istio knows.',
 });

@@ -1,7 +1,7 @@
 import type { PathSeg } from '../../../model';
 import { isObj, str, type Resource } from '../../../workspace';
-import { eachObj, eachStr, has, len, mapSize, type Issues } from '../lib/issues';
-import { headerNameError, isIP, isCIDR, msPrecisionError } from '../lib/net';
+import { eachObj, eachStr, has, len, type Issues } from '../lib/issues';
+import { isIP, isCIDR } from '../lib/net';
 import { checkDryRun, checkEmptySelector, checkTargetRefs } from './common';
 import { capital } from './http';
 import { validationRule } from './rule';
@@ -38,10 +38,10 @@ const UNSUPPORTED_TEMPLATE = /\/\{\w+=\*[*]?\}|\{\w*\}|\/\*[*]?|\*[*]?\//;
 
 /** `when` condition keys istiod understands, and their value formats. */
 function attributeError(key: string, values: string[]): string | undefined {
-  if (values.some((v) => v === '')) return `an empty value is not allowed for ${key}`;
+  if (values.some((v) => v === '')) return `an empty value is not allowed for condition key "${key}"`;
   const mapKey = (): string | undefined => {
     const open = key.indexOf('[');
-    return key.endsWith(']') && open > 0 && open < key.length - 2 ? undefined : `"${key}" must have the form name[key]`;
+    return key.endsWith(']') && open > 0 && open < key.length - 2 ? undefined : `condition key "${key}" must have the form name[key], for example request.headers[x-user]`;
   };
   const ips = (): string | undefined => {
     const bad = values.find((v) => !(v.includes('/') ? isCIDR(v) : isIP(v)));
@@ -68,13 +68,13 @@ function attributeError(key: string, values: string[]): string | undefined {
     case 'connection.sni':
       return undefined;
     case 'destination.namespace':
-      return `${key} is not supported: the policy's own namespace already scopes it`;
+      return `condition key "${key}" is not supported: the policy's own namespace already scopes it`;
     case 'destination.name':
     case 'destination.user':
-      return `${key} is not supported any more`;
+      return `condition key "${key}" is not supported any more`;
   }
-  if (key.startsWith('destination.labels')) return `${key} is not supported: use the policy's selector instead`;
-  return `"${key}" is not a condition key istiod knows (such as request.headers[...], source.ip, request.auth.claims[...], destination.port)`;
+  if (key.startsWith('destination.labels')) return `condition key "${key}" is not supported: use the policy's selector instead`;
+  return `condition key "${key}" is not one istiod knows (such as request.headers[...], source.ip, request.auth.claims[...], destination.port)`;
 }
 
 export function validateAuthorizationPolicy(res: Resource, out: Issues): void {
@@ -171,80 +171,8 @@ export function validateAuthorizationPolicy(res: Resource, out: Issues): void {
   });
 }
 
-export function validateRequestAuthentication(res: Resource, out: Issues): void {
-  const spec = res.spec;
-  checkDryRun(out, res);
-  checkEmptySelector(out, ['spec', 'selector'], spec.selector, 'matchLabels', 'no-labels');
-  checkTargetRefs(out, spec);
-  eachObj(spec.jwtRules, (r, i) => {
-    const p: PathSeg[] = ['spec', 'jwtRules', i];
-    if (!str(r.issuer) && !str(r.jwksUri)) out.error(p, 'A JWT rule needs an issuer (or at least a jwksUri).');
-    if (typeof r.jwks === 'string' && r.jwks !== '') {
-      let ok = false;
-      try {
-        const v = JSON.parse(r.jwks) as unknown;
-        ok = isObj(v) && (Array.isArray(v.keys) || typeof v.kty === 'string');
-      } catch {
-        ok = false;
-      }
-      if (!ok) out.error([...p, 'jwks'], 'jwks must be a JSON Web Key Set (a JSON object with "keys"), inline as a string.');
-    }
-    eachObj(r.outputClaimToHeaders, (c, j) => {
-      if (str(c.claim) === '' || str(c.header) === '') out.error([...p, 'outputClaimToHeaders', j], 'outputClaimToHeaders entries need both a claim and a header.');
-      else if (typeof c.header === 'string') {
-        const e = headerNameError(c.header);
-        if (e) out.error([...p, 'outputClaimToHeaders', j, 'header'], `${capital(e)}.`, { on: 'value' });
-      }
-    });
-    const te = msPrecisionError(r.timeout);
-    if (te) out.error([...p, 'timeout'], `${capital(te)}.`, { on: 'value' });
-  });
-}
-
-export function validatePeerAuthentication(res: Resource, out: Issues): void {
-  const spec = res.spec;
-  checkDryRun(out, res);
-  checkEmptySelector(out, ['spec', 'selector'], spec.selector, 'matchLabels', 'no-labels');
-  if (isObj(spec.portLevelMtls) && mapSize(spec.portLevelMtls) === 0) out.error(['spec', 'portLevelMtls'], 'portLevelMtls is empty; remove it or add ports.');
-}
-
-export function validateTelemetry(res: Resource, out: Issues): void {
-  const spec = res.spec;
-  checkDryRun(out, res);
-  checkEmptySelector(out, ['spec', 'selector'], spec.selector, 'matchLabels', 'no-labels');
-  checkTargetRefs(out, spec);
-  if (len(spec.tracing) > 1) out.warn(['spec', 'tracing'], 'Only one tracing entry is supported; the others are ignored.');
-  eachObj(spec.tracing, (t, i) => {
-    if (len(t.providers) > 1) out.warn(['spec', 'tracing', i, 'providers'], 'Only one tracing provider per entry is supported; the others are ignored.');
-    if (isObj(t.customTags) && '' in t.customTags) out.error(['spec', 'tracing', i, 'customTags'], 'A custom tag name must not be empty.');
-  });
-  eachObj(spec.metrics, (m, i) =>
-    eachObj(m.overrides, (o, j) => {
-      if (isObj(o.tagOverrides) && '' in o.tagOverrides) out.warn(['spec', 'metrics', i, 'overrides', j, 'tagOverrides'], 'A tag override with an empty name has no effect.');
-    }),
-  );
-}
-
 export const validationAuthorizationPolicy = validationRule('istio/validation-authorizationpolicy', 'security.istio.io/AuthorizationPolicy', validateAuthorizationPolicy, {
   summary: 'An AuthorizationPolicy breaks a rule istiod checks when it is applied: CUSTOM without a provider, DENY or CUSTOM without rules, empty sources or operations, unknown condition keys, malformed IPs, ports or path templates.',
   why: 'The Istio validating webhook rejects the policy (kubectl apply fails) and istioctl analyze reports IST0106; a rejected DENY policy means the traffic it was meant to block stays allowed.',
   fix: 'Follow the message: give CUSTOM policies a provider, give DENY/CUSTOM policies rules, use supported condition keys (request.headers[...], source.ip, request.auth.claims[...]) and valid values.',
-});
-
-export const validationRequestAuthentication = validationRule('istio/validation-requestauthentication', 'security.istio.io/RequestAuthentication', validateRequestAuthentication, {
-  summary: 'A RequestAuthentication breaks a rule istiod checks when it is applied: a JWT rule without issuer or jwksUri, inline jwks that is not a key set, incomplete outputClaimToHeaders entries.',
-  why: 'The Istio validating webhook rejects the object (kubectl apply fails), and istioctl analyze reports it as IST0106.',
-  fix: 'Give every jwtRules entry an issuer (and jwksUri or jwks), and complete claim/header pairs.',
-});
-
-export const validationPeerAuthentication = validationRule('istio/validation-peerauthentication', 'security.istio.io/PeerAuthentication', validatePeerAuthentication, {
-  summary: 'A PeerAuthentication breaks a rule istiod checks when it is applied, such as an empty portLevelMtls map.',
-  why: 'The Istio validating webhook rejects the object (kubectl apply fails), and istioctl analyze reports it as IST0106.',
-  fix: 'Remove the empty portLevelMtls, or list the ports it should configure.',
-});
-
-export const validationTelemetry = validationRule('istio/validation-telemetry', 'telemetry.istio.io/Telemetry', validateTelemetry, {
-  summary: 'A Telemetry resource breaks a rule istiod checks when it is applied, such as an empty custom tag name or a targetRef to a kind policies cannot attach to.',
-  why: 'The Istio validating webhook rejects the object (kubectl apply fails), and istioctl analyze reports it as IST0106.',
-  fix: 'Name every custom tag, and point targetRefs at a Service, ServiceEntry, Gateway or GatewayClass.',
 });
