@@ -16,14 +16,27 @@ export const conflictingMeshGatewayHosts: Rule = {
   check(ctx: RuleContext, res: Resource) {
     if (!boundToMesh(res)) return;
     const namespaces = ctx.index.namespaces();
+    // mesh-bound VirtualServices by qualified host, built once per workspace change and shared by every check
+    const byHost = ctx.index.memo('istio/mesh-vs-by-host', () => {
+      const m = new Map<string, Resource[]>();
+      for (const o of ctx.index.of(GK.vs)) {
+        if (!boundToMesh(o)) continue;
+        for (const x of new Set(strings(o.spec.hosts).map((h) => qualifyHost(h, o.namespace, namespaces)))) {
+          const list = m.get(x);
+          if (list) list.push(o);
+          else m.set(x, [o]);
+        }
+      }
+      return m;
+    });
     const scope = exportScope(strings(res.spec.exportTo), res.namespace);
-    const others = ctx.index.of(GK.vs).filter((o) => o !== res && !(o.uri === res.uri && o.startLine === res.startLine) && boundToMesh(o) && scopesIntersect(scope, exportScope(strings(o.spec.exportTo), o.namespace)));
-    if (!others.length) return;
     arr(res.spec.hosts).forEach((v, i) => {
       const h = str(v);
       if (!h) return;
       const fqdn = qualifyHost(h, res.namespace, namespaces);
-      const clash = others.filter((o) => strings(o.spec.hosts).some((x) => qualifyHost(x, o.namespace, namespaces) === fqdn));
+      const clash = (byHost.get(fqdn) ?? []).filter(
+        (o) => o !== res && !(o.uri === res.uri && o.startLine === res.startLine) && scopesIntersect(scope, exportScope(strings(o.spec.exportTo), o.namespace)),
+      );
       if (!clash.length) return;
       const names = clash.map(fullName).sort();
       ctx.report(res, {
