@@ -178,13 +178,20 @@ export class SegmentedFile {
 /** Line numbers of the given offsets (offsets ascending), counting only \n, \r\n and \r line breaks. */
 function lineStartsLite(text: string, offsets: number[]): number[] {
   const out: number[] = [];
+  const loneCr = /\r(?!\n)/.test(text);
   let line = 0;
   let pos = 0;
   for (const off of offsets) {
-    for (; pos < off; pos++) {
-      const c = text.charCodeAt(pos);
-      if (c === 10) line++;
-      else if (c === 13 && text.charCodeAt(pos + 1) !== 10) line++;
+    if (!loneCr) {
+      // fast path: only \n and \r\n breaks, so counting \n is enough
+      for (let nl = text.indexOf('\n', pos); nl >= 0 && nl < off; nl = text.indexOf('\n', nl + 1)) line++;
+      pos = off;
+    } else {
+      for (; pos < off; pos++) {
+        const c = text.charCodeAt(pos);
+        if (c === 10) line++;
+        else if (c === 13 && text.charCodeAt(pos + 1) !== 10) line++;
+      }
     }
     out.push(line);
   }

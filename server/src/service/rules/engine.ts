@@ -96,6 +96,21 @@ function shiftFindings(findings: RawFinding[], delta: number, uri: string): RawF
  * workspace index (kinds, namespaces, workloads); they are reused until one of those changes, so an edit costs
  * the rules that read what the edit changed, not every rule on every resource.
  */
+interface ResourceRuns {
+  uri: string;
+  startLine: number;
+  settingsKey: string;
+  runs: Map<Rule, CachedRun>;
+  /** The diagnostics last emitted for the resource, reused while every run is still valid. */
+  emitted?: FileDiagnostic[];
+}
+
+function runValid(run: CachedRun | undefined, index: WorkspaceIndex): run is CachedRun {
+  if (!run) return false;
+  for (const [d, v] of run.deps) if (index.version(d) !== v) return false;
+  return true;
+}
+
 export function runRules(
   rulesByKind: Map<string, Rule[]>,
   resources: Resource[],
@@ -104,20 +119,44 @@ export function runRules(
   onError?: RuleErrorLogger,
 ): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
-  const settingsKey = settings.productionNamespaces.join(',');
+  const settingsKey = `${settings.productionNamespaces.join(',')}|${JSON.stringify(settings.rules)}`;
   const severities = new Map<Rule, Severity | 'off'>();
   const forAll = rulesByKind.get('*') ?? [];
+  const perKind = new Map<string, Rule[]>();
   for (const res of resources) {
-    const own = rulesByKind.get(res.gk);
-    const rules = forAll.length ? [...(own ?? []), ...forAll] : (own ?? []);
+    let rules = perKind.get(res.gk);
+    if (!rules) {
+      const own = rulesByKind.get(res.gk) ?? [];
+      perKind.set(res.gk, (rules = forAll.length ? [...own, ...forAll] : own));
+    }
+    if (!rules.length) continue;
+    let state = res.seg.cache.get('rules') as ResourceRuns | undefined;
+    if (!state || state.uri !== res.uri || state.settingsKey !== settingsKey) {
+      state = { uri: res.uri, startLine: res.startLine, settingsKey, runs: new Map() };
+      res.seg.cache.set('rules', state);
+    }
+    // Nothing this resource's checks read has changed: reuse what was emitted (shifted if the document moved).
+    if (state.emitted && rules.every((r) => runValid(state!.runs.get(r), index) || !state!.runs.has(r))) {
+      const delta = res.startLine - state.startLine;
+      if (delta) {
+        state.emitted = state.emitted.map((d) => ({ ...d, range: shiftRange(d.range, delta), fixes: d.fixes ? shiftFixes(d.fixes, delta, res.uri) : undefined }));
+        for (const run of state.runs.values()) {
+          run.findings = shiftFindings(run.findings, delta, res.uri);
+          run.startLine = res.startLine;
+        }
+        state.startLine = res.startLine;
+      }
+      out.push(...state.emitted);
+      continue;
+    }
+    const emitted: FileDiagnostic[] = [];
     for (const rule of rules) {
       let sev = severities.get(rule);
       if (sev === undefined) severities.set(rule, (sev = effectiveSeverity(rule, settings)));
       if (sev === 'off' || suppressed(rule, res)) continue;
-      const key = `rule:${rule.id}`;
-      const cached = res.seg.cache.get(key) as CachedRun | undefined;
+      const cached = state.runs.get(rule);
       let findings: RawFinding[];
-      if (cached && cached.uri === res.uri && cached.settingsKey === settingsKey && cached.deps.every(([d, v]) => index.version(d) === v)) {
+      if (runValid(cached, index)) {
         findings = shiftFindings(cached.findings, res.startLine - cached.startLine, res.uri);
       } else {
         findings = [];
@@ -138,11 +177,11 @@ export function runRules(
         } finally {
           index.tracker = undefined;
         }
-        res.seg.cache.set(key, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings } satisfies CachedRun);
+        state.runs.set(rule, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings });
       }
       const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter(Boolean).join(', ');
       for (const f of findings) {
-        out.push({
+        emitted.push({
           range: f.range,
           severity: f.severity && settings.rules[rule.id] === undefined && (!rule.code || settings.rules[rule.code] === undefined) ? f.severity : sev,
           rule: rule.id,
@@ -153,6 +192,18 @@ export function runRules(
         });
       }
     }
+    for (const r of state.runs.keys()) if (!rules.includes(r)) state.runs.delete(r);
+    state.emitted = emitted;
+    state.startLine = res.startLine;
+    out.push(...emitted);
   }
   return out;
+}
+
+function shiftRange(r: FileDiagnostic['range'], delta: number): FileDiagnostic['range'] {
+  return { start: { line: r.start.line + delta, character: r.start.character }, end: { line: r.end.line + delta, character: r.end.character } };
+}
+
+function shiftFixes(fixes: Fix[], delta: number, uri: string): Fix[] {
+  return fixes.map((x) => ({ ...x, edits: x.edits.map((e) => (e.uri && e.uri !== uri ? e : { ...e, range: shiftRange(e.range, delta) })) }));
 }
