@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, type FileStatusParams } from '../../server/src/protocol';
+import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, SERVER_NODE_ARGS, WorkspaceIndexedNotification, type FileStatusParams } from '../../server/src/protocol';
 import { RoutePreviewPanel } from './preview/panel';
 import { registerClusterCommands } from './commands/cluster';
 
@@ -41,8 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const serverModule = context.asAbsolutePath(path.join('dist', 'server', 'server.js'));
   const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio },
-    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+    run: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: SERVER_NODE_ARGS } },
+    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6011'] } },
   };
   const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
   const clientOptions: LanguageClientOptions = {
@@ -77,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       refreshStatus();
     }),
     vscode.window.onDidChangeActiveTextEditor(() => refreshStatus()),
+    client.onNotification(WorkspaceIndexedNotification, () => RoutePreviewPanel.refreshIfOpen()),
     vscode.commands.registerCommand('meshYaml.restartServer', async () => {
       await client?.restart();
     }),

@@ -7,7 +7,9 @@
 //      with `code-server --install-extension`, so the installed copy is tested
 //   4. code-server on a free loopback port, Chromium (headless) on it
 //   5. the scenarios of scenarios.ts, one screenshot each in test-results/e2e/
-//   6. (if built) the extension-host API suite of test/electron/, run inside
+//   6. the routing preview page's safety tests (test/webview/suite.ts) on the
+//      webview bundle of the installed extension, in the same Chromium
+//   7. (if built) the extension-host API suite of test/electron/, run inside
 //      code-server's own extension host
 //
 // Prints `ok - <name> (<ms> ms)` / `not ok - <name>: <reason>` per scenario and
@@ -18,8 +20,10 @@
 //          --keep             keep the temporary state dir
 //          --no-api           skip the extension-host API suite
 //          --api-only         run only the extension-host API suite
+//          --no-webview       skip the webview safety tests (also skipped with
+//                             --only unless the list names `webview`)
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -33,7 +37,9 @@ import {
 } from './lib/codeServer';
 import { Workbench, errorMessage } from './lib/workbench';
 import { scenarios } from './scenarios';
+import type { Prepared } from './lib/scenario';
 import { runApiSuite } from './apiSuite';
+import { runWebviewSuite } from '../webview/suite';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -53,10 +59,11 @@ interface Options {
   keep: boolean;
   api: boolean;
   apiOnly: boolean;
+  webview: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { vsix: process.env.E2E_VSIX || undefined, keep: false, api: true, apiOnly: false };
+  const o: Options = { vsix: process.env.E2E_VSIX || undefined, keep: false, api: true, apiOnly: false, webview: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--vsix') o.vsix = path.resolve(argv[++i]);
@@ -64,6 +71,7 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--keep') o.keep = true;
     else if (a === '--no-api') o.api = false;
     else if (a === '--api-only') o.apiOnly = true;
+    else if (a === '--no-webview') o.webview = false;
     else throw new Error(`unknown option ${a}`);
   }
   return o;
@@ -86,17 +94,25 @@ async function main(): Promise<number> {
   let passed = 0;
   let failed = 0;
   const selected = opts.apiOnly ? [] : scenarios.filter((s) => !opts.only || opts.only.includes(s.name));
+  const runWebview = opts.webview && !opts.apiOnly && (!opts.only || opts.only.includes('webview'));
+  if (opts.only) {
+    const unknown = opts.only.filter((n) => n !== 'webview' && !scenarios.some((s) => s.name === n));
+    if (unknown.length) throw new Error(`--only: no scenario named ${unknown.join(', ')} (have: ${[...scenarios.map((s) => s.name), 'webview'].join(', ')})`);
+  }
   const log = (m: string) => console.log(m);
 
   let cs: RunningCodeServer | undefined;
   let browser: Browser | undefined;
   let state: string | undefined;
   let cleaned = false;
+  const prepared = new Map<string, Prepared>();
+  const prepareErrors = new Map<string, string>();
   const cleanup = async () => {
     if (cleaned) return;
     cleaned = true;
     await browser?.close().catch(() => undefined);
     await cs?.stop().catch(() => undefined);
+    for (const p of prepared.values()) await p.dispose?.().catch(() => undefined);
     if (state) {
       // Keep the VS Code logs (extension host, our output channel) for debugging.
       cpSync(path.join(state, 'logs'), path.join(resultsDir, 'vscode-logs'), { recursive: true, force: true, errorOnExist: false });
@@ -128,7 +144,19 @@ async function main(): Promise<number> {
     state = mkdtempSync(path.join(os.tmpdir(), 'mesh-yaml-e2e-'));
     const extensionsDir = path.join(state, 'extensions');
     const workspace = path.join(state, 'workspace');
-    writeUserSettings(state, { 'workbench.editor.enablePreview': false });
+    // Scenario set-up that must happen before code-server starts (test servers, user settings).
+    const extraSettings: Record<string, unknown> = {};
+    for (const s of selected) {
+      if (!s.prepare) continue;
+      try {
+        const p = await s.prepare({ stateDir: state, log });
+        prepared.set(s.name, p);
+        Object.assign(extraSettings, p.settings);
+      } catch (e) {
+        prepareErrors.set(s.name, errorMessage(e));
+      }
+    }
+    writeUserSettings(state, { 'workbench.editor.enablePreview': false, ...extraSettings });
     cpSync(path.join(ROOT, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
     const t1 = Date.now();
     const installed = installVsix(vsix, state, extensionsDir);
@@ -170,7 +198,9 @@ async function main(): Promise<number> {
       for (const s of selected) {
         const ts = Date.now();
         try {
-          await s.run({ wb, workspace, log });
+          const prepareError = prepareErrors.get(s.name);
+          if (prepareError) throw new Error(`set-up failed: ${prepareError}`);
+          await s.run({ wb, workspace, extensionsDir, stateDir: state, log });
           await wb.screenshot(s.name).catch(() => undefined);
           console.log(`ok - ${s.name} (${Date.now() - ts} ms)`);
           passed++;
@@ -184,7 +214,19 @@ async function main(): Promise<number> {
       await page.close();
     }
 
-    // 6. The extension-host API suite, inside code-server's extension host.
+    // 6. The webview page's safety tests, on the bundle inside the installed extension.
+    if (runWebview) {
+      const ext = readdirSync(extensionsDir).find((d) => d.startsWith('mesh-yaml.mesh-yaml-'));
+      const distDir = ext ? path.join(extensionsDir, ext, 'dist', 'webview') : path.join(ROOT, 'dist', 'webview');
+      console.log(`# webview safety tests (test/webview) on ${path.relative(state, distDir).startsWith('..') ? distDir : `<extensions>/${path.relative(extensionsDir, distDir)}`}`);
+      const tw = Date.now();
+      const r = await runWebviewSuite({ browser, distDir, resultsDir: path.join(ROOT, 'test-results', 'webview'), log });
+      console.log(`# webview: ${r.passed} passed, ${r.failed} failed (${Date.now() - tw} ms)`);
+      passed += r.passed;
+      failed += r.failed;
+    }
+
+    // 7. The extension-host API suite, inside code-server's extension host.
     if (opts.api && !opts.only) {
       console.log('# extension-host API suite (test/electron) inside code-server');
       const r = await runApiSuite({ browser, codeServerUrl: cs.url, stateDir: state, resultsFile: apiResults, resultsDir, log });

@@ -2,49 +2,16 @@
 // workspace is a fresh copy of test/e2e/workspace/.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { WaitError, Workbench, type DomElement, errorMessage, waitFor, waitUntil } from './lib/workbench';
+import { WaitError, waitFor, waitUntil } from './lib/workbench';
+import { find, retryOnce, visibleRows, type Scenario } from './lib/scenario';
+import { routingPreview } from './cases/routing';
+import { applyToCluster } from './cases/apply';
+import { crashRecovery } from './cases/recovery';
+
+export type { Scenario, ScenarioContext } from './lib/scenario';
 
 export const STATUS_ITEM_ID = 'mesh-yaml.mesh-yaml.meshYaml.status';
 export const QUICK_FIX_TITLE = 'Rename "timout" to "timeout"';
-
-export interface ScenarioContext {
-  wb: Workbench;
-  /** The workspace folder code-server has open (a copy of the fixtures). */
-  workspace: string;
-  log: (msg: string) => void;
-}
-
-export interface Scenario {
-  name: string;
-  run(ctx: ScenarioContext): Promise<void>;
-}
-
-/** 1-based position of the first match of `re` in a workspace file. */
-function find(workspace: string, file: string, re: RegExp): { line: number; column: number } {
-  const lines = readFileSync(path.join(workspace, file), 'utf8').split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = re.exec(lines[i]);
-    if (m) return { line: i + 1, column: m.index + 1 };
-  }
-  throw new Error(`fixture ${file} has no line matching ${re}`);
-}
-
-/** Runs a flaky UI step; on failure, screenshots, resets and tries once more. */
-async function retryOnce<T>(ctx: ScenarioContext, what: string, shot: string, step: () => Promise<T>): Promise<T> {
-  try {
-    return await step();
-  } catch (e) {
-    ctx.log(`# ${what} failed once (${errorMessage(e)}); retrying`);
-    await ctx.wb.screenshot(`${shot}-first-try`).catch(() => undefined);
-    await ctx.wb.closeWidgets();
-    return step();
-  }
-}
-
-const visibleRows = (wb: Workbench, widget: string): Promise<string[]> =>
-  wb.page.locator(`${widget} .monaco-list-row`).evaluateAll((els: DomElement[]) =>
-    els.map((e) => String(e.getAttribute("aria-label") ?? e.innerText).replace(/\s+/g, ' ').trim()),
-  );
 
 export const scenarios: Scenario[] = [
   {
@@ -209,6 +176,10 @@ export const scenarios: Scenario[] = [
       if (n) throw new Error(`deployment.yaml shows ${n} squiggle(s)`);
     },
   },
+
+  routingPreview,
+  applyToCluster,
+  crashRecovery,
 ];
 
 export { WaitError };

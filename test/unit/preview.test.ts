@@ -34,6 +34,9 @@ test('a simulated request names the graph nodes on its path', () => {
   assert.ok(sim.highlight.length > 0, 'highlighted nodes');
   const ids = new Set([...graph.graph.nodes.map((n) => n.id), ...graph.graph.edges.map((e) => e.id)]);
   for (const h of sim.highlight) assert.ok(ids.has(h), `${h} is in the graph`);
+  const kinds = new Set(graph.graph.nodes.filter((n) => sim.highlight.includes(n.id)).map((n) => n.kind));
+  for (const k of ['entry', 'rule', 'backend'] as const) assert.ok(kinds.has(k), `the highlighted path has a ${k} node: ${[...kinds].join(',')}`);
+  assert.ok(graph.graph.edges.some((e) => sim.highlight.includes(e.id)), 'edges on the path are highlighted');
 });
 
 test('messages from the webview are validated', () => {

@@ -19,6 +19,11 @@ export class RoutePreviewPanel {
   private source: { uri: string; position?: vscode.Position } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
+  /** Redraws the open preview, if any (after the workspace was indexed or files changed on disk). */
+  static refreshIfOpen(): void {
+    RoutePreviewPanel.current?.refresh();
+  }
+
   static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri?: vscode.Uri, position?: vscode.Position): RoutePreviewPanel {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? editor?.document.uri;
@@ -49,7 +54,8 @@ export class RoutePreviewPanel {
     panel.webview.onDidReceiveMessage((raw: unknown) => void this.onMessage(raw), null, this.disposables);
     vscode.window.onDidChangeActiveTextEditor(
       (e) => {
-        if (e && e.document.languageId === 'yaml') {
+        // follow YAML files the user edits, not virtual documents such as the apply diff
+        if (e && e.document.languageId === 'yaml' && (e.document.uri.scheme === 'file' || e.document.uri.scheme === 'untitled')) {
           this.source = { uri: e.document.uri.toString(), position: e.selection.active };
           this.refresh();
         }

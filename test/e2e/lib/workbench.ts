@@ -185,6 +185,48 @@ export class Workbench {
     return rows.join('\n');
   }
 
+  /** Runs a command from the command palette (F1) by its full title, e.g. "Mesh: Preview Routing". */
+  async runCommand(title: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    await this.page.keyboard.press('F1');
+    await waitUntil('the command palette (F1)', () => input.isVisible(), 5_000);
+    await input.fill(`>${title}`);
+    // Wait until the list has been filtered down to the command and it is focused.
+    await waitFor(
+      `the command palette to focus "${title}"`,
+      async () => {
+        const f = widget.locator('.monaco-list-row.focused');
+        return (await f.count()) ? ((await f.first().getAttribute('aria-label')) ?? (await f.first().innerText())) : '<no focused row>';
+      },
+      (l) => l.replace(/\s+/g, ' ').includes(title),
+      10_000,
+    );
+    await this.page.keyboard.press('Enter');
+    await waitUntil('the command palette to close', async () => !(await input.isVisible()), 5_000);
+  }
+
+  /** aria-labels of the editor tabs (all groups). */
+  async tabLabels(): Promise<string[]> {
+    return this.page
+      .locator('.tabs-container .tab')
+      .evaluateAll((els: DomElement[]) => els.map((e) => String(e.getAttribute('aria-label') ?? e.innerText)));
+  }
+
+  /** Texts of the notification toasts on screen. */
+  async notifications(): Promise<string[]> {
+    return this.page
+      .locator('.notifications-toasts .notification-list-item')
+      .evaluateAll((els: DomElement[]) => els.map((e) => String(e.getAttribute('aria-label') ?? e.innerText).replace(/\s+/g, ' ').trim()));
+  }
+
+  /** The rows of the open quick pick / quick input, by aria-label or text. */
+  async quickPickRows(): Promise<string[]> {
+    return this.page
+      .locator('.quick-input-widget .monaco-list-row')
+      .evaluateAll((els: DomElement[]) => els.map((e) => String(e.getAttribute('aria-label') ?? e.innerText).replace(/\s+/g, ' ').trim()));
+  }
+
   async closeWidgets(): Promise<void> {
     for (let i = 0; i < 2; i++) await this.page.keyboard.press('Escape');
   }

@@ -114,15 +114,21 @@ const exportPng = el('button', { type: 'button', id: 'export-png' }, 'Export PNG
 toolbar.append(exportSvg, exportPng);
 root.append(title, form, answer, toolbar, canvas);
 
+function marksOf(n: RouteNode): string {
+  return [n.mtls ? `🔒 ${n.mtls}` : '', n.authz ? `🛡 ${n.authz.summary}` : ''].filter(Boolean).join('  ');
+}
+
 function nodeSize(n: RouteNode): { width: number; height: number } {
   const lines = [n.label, n.detail ?? '', ...n.badges.map((b) => b.text)].filter(Boolean);
-  const width = Math.min(360, Math.max(120, ...lines.map((l) => l.length * 7 + 24)));
+  const marks = Math.min(40, marksOf(n).length);
+  const width = Math.min(420, Math.max(120, ...lines.map((l, i) => Math.min(l.length, 50) * 7 + 24 + (i === 0 && marks ? marks * 7 + 12 : 0))));
   return { width, height: 22 + lines.length * 16 };
 }
 
 function edgeLabel(e: RouteEdge): string {
-  const parts = [e.match, e.percent !== undefined ? `${e.percent}%` : undefined, e.label, ...e.badges.map((b) => b.text)].filter((x): x is string => !!x);
-  return parts.join(' · ');
+  const pct = e.percent !== undefined ? `${e.percent}%` : undefined;
+  const parts = [e.match, pct && !(e.label ?? '').includes(pct) ? pct : undefined, e.label, ...e.badges.map((b) => b.text)].filter((x): x is string => !!x);
+  return [...new Set(parts)].join(' · ');
 }
 
 function truncate(s: string, n: number): string {
@@ -183,7 +189,7 @@ function render(): void {
     group.append(svgEl('text', { x: x + 10, y: ty, class: 'label' }, truncate(n.label, 48)));
     if (n.detail) group.append(svgEl('text', { x: x + 10, y: (ty += 16), class: 'detail' }, truncate(n.detail, 50)));
     for (const b of n.badges) group.append(svgEl('text', { x: x + 10, y: (ty += 16), class: `badge badge-${b.kind}` }, truncate(b.text, 50)));
-    const marks = [n.mtls ? `🔒 ${n.mtls}` : '', n.authz ? `🛡 ${n.authz.summary}` : ''].filter(Boolean).join('  ');
+    const marks = marksOf(n);
     if (marks) group.append(svgEl('text', { x: x + gn.width - 8, y: y + 17, class: 'marks', 'text-anchor': 'end' }, truncate(marks, 40)));
     const reveal = (): void => vscode.postMessage({ type: 'reveal', id: n.id });
     group.addEventListener('click', reveal);

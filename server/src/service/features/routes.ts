@@ -86,16 +86,42 @@ function locsOf(result: SimulationResult): SourceLoc[] {
   return out;
 }
 
-/** Simulates a request and names the nodes and edges of the graph on its path. */
+/**
+ * Simulates a request and names the nodes and edges of the graph on its path: the entry point and route resource
+ * leading to the matched rule, the rule, the backends it sends to, and their workloads.
+ */
 export function simulateFor(index: WorkspaceIndex, request: SimRequest, query: RouteQuery): SimulateResponse {
   const result = simulate(index, request);
   const graph = buildRouteGraph(index, query.host || query.namespace ? query : { host: request.host });
   const locs = locsOf(result);
-  const exact = (src: SourceLoc | undefined, strict: boolean): boolean =>
+  const matches = (src: SourceLoc | undefined, strict: boolean): boolean =>
     !!src && locs.some((l) => (strict ? samePlace(l, src) && l.path.length === src.path.length : samePlace(l, src) && src.path.length >= Math.min(2, l.path.length)));
-  const highlight = new Set<string>();
-  for (const n of graph.nodes) if (exact(n.source, n.kind === 'rule')) highlight.add(n.id);
-  for (const e of graph.edges) if (highlight.has(e.from) && highlight.has(e.to)) highlight.add(e.id);
+  const kind = new Map(graph.nodes.map((n) => [n.id, n.kind]));
+  const into = new Map<string, string[]>();
+  const outOf = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    (into.get(e.to) ?? into.set(e.to, []).get(e.to)!).push(e.from);
+    (outOf.get(e.from) ?? outOf.set(e.from, []).get(e.from)!).push(e.to);
+  }
+  const seeds = graph.nodes.filter((n) => matches(n.source, n.kind === 'rule')).map((n) => n.id);
+  const nodes = new Set<string>(seeds);
+  const walk = (start: string[], next: Map<string, string[]>, allowed: (id: string) => boolean): void => {
+    const todo = [...start];
+    while (todo.length) {
+      const id = todo.pop()!;
+      for (const n of next.get(id) ?? []) {
+        if (nodes.has(n) || !allowed(n)) continue;
+        nodes.add(n);
+        todo.push(n);
+      }
+    }
+  };
+  const rules = seeds.filter((id) => kind.get(id) === 'rule');
+  // upstream of the matched rule: the route resource and the entry point, never other rules
+  walk(rules.length ? rules : seeds, into, (id) => kind.get(id) === 'entry' || kind.get(id) === 'route');
+  // downstream of the matched rule: its backends and their workloads (and responses)
+  walk(rules, outOf, (id) => kind.get(id) === 'backend' || kind.get(id) === 'workload' || kind.get(id) === 'response');
+  const highlight = new Set<string>(nodes);
+  for (const e of graph.edges) if (nodes.has(e.from) && nodes.has(e.to)) highlight.add(e.id);
   return { result, highlight: [...highlight] };
 }
-
