@@ -5,6 +5,7 @@ import { fullName, gatewaySelector, GK, listText, selectorKey, serverHost, serve
 export const conflictingGateways: Rule = {
   id: 'istio/conflicting-gateways',
   code: 'IST0145',
+  alsoCodes: ['KIA0301'],
   severity: 'error',
   kinds: [GK.gw],
   needsWorkspace: [GK.gw],
