@@ -46,6 +46,8 @@ run_check typecheck npm run --silent typecheck
 run_node_tests unit $(find test/unit -name '*.test.ts' | sort)
 run_node_tests lsp $(find test/lsp -name '*.test.ts' | sort)
 run_node_tests cli $(find test/cli -name '*.test.ts' | sort)
+run_node_tests apply $(find test/apply -name '*.test.ts' | sort)
+[ -d test/fuzz ] && run_node_tests fuzz $(find test/fuzz -name '*.test.ts' | sort)
 
 if [ "${SKIP_E2E:-}" != 1 ] && [ -f test/e2e/run.ts ]; then
   step "e2e (real VS Code: code-server + Chromium)"
