@@ -40,7 +40,29 @@ export interface Segment {
 
 export const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false, merge: true } as const;
 
-const EMPTY_RE = /^(?:\s*(?:#.*)?(?:\r?\n|\r|$)|%.*(?:\r?\n|\r|$)|---[ \t]*(?:#.*)?(?:\r?\n|\r|$))*$/;
+/**
+ * One line of an empty document: blank or a comment, a directive, or the `---` marker. Tested line by line: a
+ * single regex over the whole text (`^(?:\s*(?:#.*)?(?:\r?\n|\r|$)|...)*$`) backtracks exponentially on a
+ * run of blank lines followed by content (30 blank lines took more than 20 s).
+ */
+const EMPTY_LINE_RE = /^\s*(?:#.*)?$|^%.*$|^---[ \t]*(?:#.*)?$/;
+
+/** True when the text holds nothing but blank lines, comments, directives or `---` markers. Linear time. */
+export function isEmptyText(text: string): boolean {
+  const n = text.length;
+  let start = 0;
+  for (;;) {
+    let end = start;
+    while (end < n) {
+      const c = text.charCodeAt(end);
+      if (c === 10 || c === 13) break;
+      end++;
+    }
+    if (end > start && !EMPTY_LINE_RE.test(text.slice(start, end))) return false;
+    if (end >= n) return true;
+    start = end + (text.charCodeAt(end) === 13 && text.charCodeAt(end + 1) === 10 ? 2 : 1);
+  }
+}
 
 function scalarValue(node: unknown): string | undefined {
   if (isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')) return String(node.value);
@@ -81,7 +103,7 @@ export function parseSegment(text: string): ParsedSegment {
     doc,
     lineStarts: lineStarts(text),
     head: readHead(doc),
-    empty: EMPTY_RE.test(text),
+    empty: isEmptyText(text),
     cache: new Map(),
   };
 }

@@ -20,16 +20,34 @@ export interface ValidateOptions {
 type YNode = Node | null | undefined;
 
 const MAX_DEPTH = 200;
+/**
+ * How many values reached through aliases (`*name`) and merge keys (`<<`) a document may expand to. Aliases of
+ * aliases expand exponentially (a 3 KB file can stand for millions of values): beyond this, the rest of the
+ * expansion is not checked, and one diagnostic says so.
+ */
+export const MAX_ALIAS_EXPANSION = 20000;
+/** How deep merge keys are followed (a merge source that itself merges, and so on). */
+const MAX_MERGE_DEPTH = 64;
+
+interface Expansion {
+  /** > 0 while walking the target of an alias or a merged pair. */
+  aliasDepth: number;
+  /** Values visited while aliasDepth > 0. */
+  expanded: number;
+  exhausted: boolean;
+}
 
 interface Ctx {
   seg: ParsedSegment;
   out: MeshDiagnostic[];
   cel: boolean;
   depth: number;
+  /** Shared by the copies of a context (branch checks copy it). */
+  expansion: Expansion;
 }
 
 export function validateDocument(seg: ParsedSegment, root: SchemaNode, opts: ValidateOptions = {}): MeshDiagnostic[] {
-  const ctx: Ctx = { seg, out: [], cel: opts.cel !== false, depth: 0 };
+  const ctx: Ctx = { seg, out: [], cel: opts.cel !== false, depth: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false } };
   const contents = seg.doc.contents as YNode;
   if (!contents) return ctx.out;
   validateNode(ctx, contents, root, [], undefined);
@@ -245,8 +263,18 @@ function isMergeKey(k: unknown): boolean {
 }
 
 export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
+  return mergedPairs(map, doc, new Set(), 0);
+}
+
+/**
+ * `seen`: the merge sources already expanded for this mapping. Expanding one again adds no name (its names were
+ * added where it was first expanded, and the first occurrence wins), so each source is expanded once: a chain
+ * of anchors that each merge the previous one twice stays linear instead of doubling at every level.
+ */
+function mergedPairs(map: YAMLMap, doc: Document.Parsed | undefined, seen: Set<YAMLMap>, depth: number): Pair[] {
   const own = (map.items as Pair[]).filter((p) => !isMergeKey(p.key));
   if (!doc || own.length === map.items.length) return own;
+  seen.add(map);
   const names = new Set(own.map((p) => (isScalar(p.key) ? String(p.key.value) : '')));
   const merged: Pair[] = [];
   for (const p of map.items as Pair[]) {
@@ -254,8 +282,9 @@ export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
     const v = resolveAlias(doc, p.value as YNode);
     const sources = isSeq(v) ? v.items.map((i) => resolveAlias(doc, i as YNode)) : [v];
     for (const src of sources) {
-      if (!isMap(src)) continue;
-      for (const mp of effectivePairs(src, doc)) {
+      if (!isMap(src) || seen.has(src) || depth >= MAX_MERGE_DEPTH) continue;
+      seen.add(src);
+      for (const mp of mergedPairs(src, doc, seen, depth + 1)) {
         const name = isScalar(mp.key) ? String(mp.key.value) : '';
         if (names.has(name)) continue;
         names.add(name);
@@ -394,6 +423,24 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
   const node = resolveAlias(ctx.seg.doc, raw);
   if (!node) return true;
   if (ctx.depth > MAX_DEPTH) return true;
+  const viaAlias = isAlias(raw);
+  const exp = ctx.expansion;
+  if (viaAlias || exp.aliasDepth > 0) {
+    if (++exp.expanded > MAX_ALIAS_EXPANSION) {
+      if (!exp.exhausted) {
+        exp.exhausted = true;
+        report(
+          ctx,
+          rangeOf(ctx, raw),
+          'limits/reduced-analysis',
+          `Reduced analysis: aliases and merge keys expand this document to more than ${MAX_ALIAS_EXPANSION} values; the rest of the expansion is not checked.`,
+          undefined,
+          'info',
+        );
+      }
+      return true;
+    }
+  }
   if (isScalar(node) && node.value === null) {
     // The API server drops null values of non-nullable fields; nothing to check.
     return true;
@@ -401,6 +448,7 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
   const before = ctx.out.length;
   if (!checkType(ctx, node, s)) return false;
   ctx.depth++;
+  if (viaAlias) exp.aliasDepth++;
   try {
     if (isScalar(node)) checkScalar(ctx, node, s);
     else if (isMap(node)) validateMap(ctx, node, s, path, key);
@@ -418,6 +466,7 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
     if (ctx.cel && s['x-kubernetes-validations'] && ctx.out.length === before) runCel(ctx, node, s, key);
   } finally {
     ctx.depth--;
+    if (viaAlias) exp.aliasDepth--;
   }
   return ctx.out.length === before;
 }
@@ -455,8 +504,22 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
   const present = new Set<string>();
   let count = 0;
-  for (const pair of effectivePairs(node, ctx.seg.doc)) {
+  const pairs = effectivePairs(node, ctx.seg.doc);
+  // effectivePairs lists the mapping's own pairs first, then the merged ones: those are expansions too.
+  const ownCount = (node.items as Pair[]).filter((p) => !isMergeKey(p.key)).length;
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i];
     if (!isPair(pair)) continue;
+    const merged = i >= ownCount;
+    if (merged) ctx.expansion.aliasDepth++;
+    try {
+      validatePair(ctx, pair, props, addl, preserve, s, path, present);
+    } finally {
+      if (merged) ctx.expansion.aliasDepth--;
+    }
+    if (isScalar(pair.key) && !isNullNode(pair.value as YNode)) count++;
+  }
+
     const k = pair.key as YNode;
     if (!isScalar(k)) continue;
     const name = String(k.value);

@@ -304,18 +304,30 @@ export interface DrChoice {
  * namespace first, then rules exported to it from the service's namespace, then from the root namespace; in each,
  * the most specific host match wins.
  */
-export function destinationRulesFor(index: WorkspaceIndex, fqdn: string, clientNamespace: string, drs = allDrs(index)): DrChoice {
+export function destinationRulesFor(index: WorkspaceIndex, fqdn: string, clientNamespace: string, drs?: DrInfo[]): DrChoice {
   const searched: string[] = [clientNamespace];
-  const local = mostSpecific(
-    fqdn,
-    drs.filter((d) => d.res.namespace === clientNamespace),
-  );
+  // rules of a namespace by exact host, and its wildcard rules: a per-workspace table instead of a scan per lookup
+  const byNamespace = drs
+    ? undefined
+    : perIndex(index, 'istio/drs-by-namespace', () => {
+        const m = new Map<string, { exact: Map<string, DrInfo[]>; wild: DrInfo[] }>();
+        for (const d of allDrs(index)) {
+          let t = m.get(d.res.namespace);
+          if (!t) m.set(d.res.namespace, (t = { exact: new Map(), wild: [] }));
+          if (d.host.startsWith('*')) t.wild.push(d);
+          else t.exact.set(d.host, [...(t.exact.get(d.host) ?? []), d]);
+        }
+        return m;
+      });
+  const inNamespace = (ns: string): DrInfo[] => {
+    if (drs) return mostSpecific(fqdn, drs.filter((d) => d.res.namespace === ns));
+    const t = byNamespace!.get(ns);
+    if (!t) return [];
+    return mostSpecific(fqdn, [...(t.exact.get(fqdn) ?? []), ...t.wild]);
+  };
+  const local = inNamespace(clientNamespace);
   if (local.length) return { namespace: clientNamespace, drs: local, searched };
-  const exported = (ns: string): DrInfo[] =>
-    mostSpecific(
-      fqdn,
-      drs.filter((d) => d.res.namespace === ns),
-    ).filter((d) => scopeHas(d.scope, clientNamespace));
+  const exported = (ns: string): DrInfo[] => inNamespace(ns).filter((d) => scopeHas(d.scope, clientNamespace));
   for (const ns of [...serviceNamespaces(index, fqdn, clientNamespace), ROOT_NAMESPACE]) {
     if (searched.includes(ns)) continue;
     searched.push(ns);

@@ -73,7 +73,7 @@ export const vsSubsetNotFound: Rule = {
     for (const d of vsDests(res)) {
       if (!d.subset) continue;
       const fqdn = qualifyHost(d.host, res.namespace, namespaces);
-      const choice = destinationRulesFor(ctx.index, fqdn, res.namespace, drs);
+      const choice = destinationRulesFor(ctx.index, fqdn, res.namespace);
       const defined = new Set(choice.drs.flatMap((x) => x.subsets));
       if (defined.has(d.subset)) continue;
       const label = guessLabel(ctx.index, fqdn, d.subset);

@@ -33,11 +33,24 @@ export const drMultipleMatch: Rule = {
     const fqdn = lc(qualifyHost(host, res.namespace, nss));
     const mine = subsetNames(res);
     const clashes: string[] = [];
-    for (const other of ctx.index.of(GK.dr)) {
-      if (same(other, res) || isDefaultRule(other)) continue;
-      const oh = drHost(other);
-      if (!oh) continue;
-      const ofqdn = lc(qualifyHost(oh, other.namespace, nss));
+    // candidates: rules for the same qualified host, plus wildcard rules (a per-workspace table, not a scan)
+    const table = ctx.index.memo('kiali/dr-by-host', () => {
+      const exact = new Map<string, Array<[Resource, string]>>();
+      const wildcard: Array<[Resource, string]> = [];
+      for (const other of ctx.index.of(GK.dr)) {
+        if (isDefaultRule(other)) continue;
+        const oh = drHost(other);
+        if (!oh) continue;
+        const q = lc(qualifyHost(oh, other.namespace, nss));
+        if (q.includes('*')) wildcard.push([other, q]);
+        else exact.set(q, [...(exact.get(q) ?? []), [other, q]]);
+      }
+      return { exact, wildcard };
+    });
+    const candidates = fqdn.includes('*') ? [...[...table.exact.values()].flat(), ...table.wildcard] : [...(table.exact.get(fqdn) ?? []), ...table.wildcard];
+    for (const [other, ofqdn] of candidates) {
+      if (same(other, res)) continue;
+      const oh = drHost(other)!;
       if (!hostsOverlap(fqdn, ofqdn)) continue;
       const theirs = subsetNames(other);
       let what: string | undefined;

@@ -5,13 +5,24 @@ import { DR, routeDestinations, VS } from './util';
 
 const OUTLIER_DEFAULTS = '\nconsecutive5xxErrors: 5\ninterval: 10s\nbaseEjectionTime: 30s\nmaxEjectionPercent: 50';
 
-/** DestinationRules whose host covers a fully qualified host. */
+/** DestinationRules whose host covers a fully qualified host (looked up in a per-workspace table, not scanned). */
 function rulesFor(index: WorkspaceIndex, fqdn: string): Resource[] {
-  const ns = index.namespaces();
-  return index.of(DR).filter((dr) => {
-    const h = str(dr.spec.host);
-    return !!h && hostMatches(qualifyHost(h, dr.namespace, ns), fqdn);
+  const table = index.memo('practice/dr-by-host', () => {
+    const ns = index.namespaces();
+    const exact = new Map<string, Resource[]>();
+    const wildcard: Array<[string, Resource]> = [];
+    for (const dr of index.of(DR)) {
+      const h = str(dr.spec.host);
+      if (!h) continue;
+      const q = qualifyHost(h, dr.namespace, ns);
+      if (q.includes('*')) wildcard.push([q, dr]);
+      else exact.set(q, [...(exact.get(q) ?? []), dr]);
+    }
+    return { exact, wildcard };
   });
+  const hits = table.exact.get(fqdn) ?? [];
+  const wild = table.wildcard.filter(([q]) => hostMatches(q, fqdn)).map(([, dr]) => dr);
+  return wild.length ? [...hits, ...wild] : hits;
 }
 
 export const noCircuitBreaker: Rule = {
