@@ -19,12 +19,15 @@ const kubeApart = {
   name: 'kube-apart',
   setup(build) {
     build.onResolve({ filter: /^\.\.\/kube$/ }, (args) => (args.importer.includes('commands') ? { path: './kube.js', external: true } : undefined));
+    // the language client is loaded after activation returns
+    build.onResolve({ filter: /^\.\/lsp$/ }, (args) => (args.importer.endsWith('extension.ts') ? { path: './lsp.js', external: true } : undefined));
   },
 };
 
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'], plugins: [kubeApart] }),
   esbuild.build({ ...common, entryPoints: ['client/src/kube/index.ts'], outfile: 'dist/client/kube.js' }),
+  esbuild.build({ ...common, entryPoints: ['client/src/lsp.ts'], outfile: 'dist/client/lsp.js', external: ['vscode'] }),
   esbuild.build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server/server.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/server/cli.js' }),
   // the routing preview page runs in the webview (a browser), not in Node

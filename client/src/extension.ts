@@ -1,15 +1,22 @@
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { CONFIG_SECTION, FileStatusNotification, SERVER_NAME, SERVER_NODE_ARGS, WorkspaceIndexedNotification, type FileStatusParams } from '../../server/src/protocol';
-import { RoutePreviewPanel } from './preview/panel';
+import { FileStatusNotification, SERVER_NAME, WorkspaceIndexedNotification, type FileStatusParams } from '../../server/src/protocol';
 import { registerClusterCommands } from './commands/cluster';
+import type { LanguageClient } from './lsp';
+import { RoutePreviewPanel } from './preview/panel';
 
 let client: LanguageClient | undefined;
+let clientReady: Promise<LanguageClient | undefined> | undefined;
 let status: vscode.StatusBarItem | undefined;
 let running = false;
 /** Files the server analyses only in part, with the reason. */
 const reducedFiles = new Map<string, string>();
+
+function setStatus(text: string, tooltip: string): void {
+  if (!status) return;
+  status.text = text;
+  status.tooltip = tooltip;
+  status.show();
+}
 
 function refreshStatus(): void {
   const uri = vscode.window.activeTextEditor?.document.uri.toString();
@@ -19,81 +26,60 @@ function refreshStatus(): void {
   else setStatus('$(check) Mesh', `${SERVER_NAME} language server: running`);
 }
 
-/** Documents the extension serves: YAML files on disk or unsaved. */
-const SELECTOR = [
-  { scheme: 'file', language: 'yaml' },
-  { scheme: 'untitled', language: 'yaml' },
-];
-
-function setStatus(text: string, tooltip: string): void {
-  if (!status) return;
-  status.text = text;
-  status.tooltip = tooltip;
-  status.show();
-}
-
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  const output = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
-  status = vscode.window.createStatusBarItem('meshYaml.status', vscode.StatusBarAlignment.Right, 100);
-  status.name = SERVER_NAME;
-  status.command = 'meshYaml.showOutput';
-  context.subscriptions.push(output, status);
-
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server', 'server.js'));
-  const serverOptions: ServerOptions = {
-    run: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: SERVER_NODE_ARGS } },
-    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: [...SERVER_NODE_ARGS, '--nolazy', '--inspect=6011'] } },
-  };
-  const config = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: SELECTOR,
-    outputChannel: output,
-    initializationOptions: {
-      maxFileSizeMB: config.get<number>('maxFileSizeMB', 8),
-      maxDocuments: config.get<number>('maxDocuments', 10000),
-      crdPaths: config.get<string[]>('crdPaths', []),
-      disabledRules: config.get<string[]>('disabledRules', []),
-      rules: config.get<Record<string, string>>('rules', {}),
-      productionNamespaces: config.get<string[]>('productionNamespaces', ['*prod*']),
-      exclude: config.get<string[]>('exclude', []),
-      celValidation: config.get<boolean>('celValidation', true),
-    },
-    synchronize: {
-      configurationSection: CONFIG_SECTION,
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
-    },
-  };
-  client = new LanguageClient('meshYaml', SERVER_NAME, serverOptions, clientOptions);
+/** Loads the language client bundle and starts the server; activation does not wait for it. */
+async function startClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<LanguageClient | undefined> {
+  const { createClient, State } = await import('./lsp');
+  const c = createClient(context, output);
+  client = c;
   context.subscriptions.push(
-    client.onDidChangeState((e) => {
+    c.onDidChangeState((e) => {
       running = e.newState === State.Running;
       if (e.newState === State.Running) refreshStatus();
       else if (e.newState === State.Starting) setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
       else setStatus('$(error) Mesh', `${SERVER_NAME} language server: stopped (see the output)`);
     }),
-    client.onNotification(FileStatusNotification, (p: FileStatusParams) => {
+    c.onNotification(FileStatusNotification, (p: FileStatusParams) => {
       if (p.reduced) reducedFiles.set(p.uri, p.reduced);
       else reducedFiles.delete(p.uri);
       refreshStatus();
     }),
+    c.onNotification(WorkspaceIndexedNotification, () => RoutePreviewPanel.refreshIfOpen()),
+  );
+  await c.start();
+  return c;
+}
+
+export function activate(context: vscode.ExtensionContext): void {
+  const output = vscode.window.createOutputChannel(SERVER_NAME, { log: true });
+  status = vscode.window.createStatusBarItem('meshYaml.status', vscode.StatusBarAlignment.Right, 100);
+  status.name = SERVER_NAME;
+  status.command = 'meshYaml.showOutput';
+  context.subscriptions.push(
+    output,
+    status,
     vscode.window.onDidChangeActiveTextEditor(() => refreshStatus()),
-    client.onNotification(WorkspaceIndexedNotification, () => RoutePreviewPanel.refreshIfOpen()),
     vscode.commands.registerCommand('meshYaml.restartServer', async () => {
-      await client?.restart();
+      await (await clientReady)?.restart();
     }),
     vscode.commands.registerCommand('meshYaml.showOutput', () => output.show(true)),
-    vscode.commands.registerCommand('meshYaml.previewRouting', (uri?: string | vscode.Uri, position?: { line: number; character: number }) => {
-      if (!client) return;
+    vscode.commands.registerCommand('meshYaml.previewRouting', async (uri?: string | vscode.Uri, position?: { line: number; character: number }) => {
+      const c = await clientReady;
+      if (!c) return;
       const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
-      RoutePreviewPanel.show(context, client, output, target, position ? new vscode.Position(position.line, position.character) : undefined);
+      RoutePreviewPanel.show(context, c, output, target, position ? new vscode.Position(position.line, position.character) : undefined);
     }),
   );
   registerClusterCommands(context, output);
   setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
-  await client.start();
+  clientReady = startClient(context, output).catch((e: unknown) => {
+    output.error(`the language server could not start: ${e instanceof Error ? e.message : String(e)}`);
+    setStatus('$(error) Mesh', `${SERVER_NAME} language server: could not start (see the output)`);
+    return undefined;
+  });
 }
 
 export async function deactivate(): Promise<void> {
+  await clientReady;
   await client?.stop();
   client = undefined;
 }
