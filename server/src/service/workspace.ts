@@ -1,5 +1,4 @@
-import type { Document } from 'yaml';
-import type { ParsedSegment, SegmentedFile } from './documents';
+import { plainValue, type ParsedSegment, type SegmentedFile } from './documents';
 import { splitApiVersion } from './schema/registry';
 
 /** A plain JSON object as read from YAML. Rules must treat every field as untrusted (any type, or absent). */
@@ -71,12 +70,8 @@ export function resourceOf(uri: string, seg: ParsedSegment, startLine: number): 
     base = null;
     const { apiVersion, kind } = seg.head;
     if (!seg.empty && apiVersion && kind) {
-      let value: unknown;
-      try {
-        value = (seg.doc as Document.Parsed).toJS({ maxAliasCount: 100 });
-      } catch {
-        value = undefined;
-      }
+      // undefined for documents with no safe plain value (collection keys, self-containing aliases...)
+      const value = plainValue(seg.doc);
       if (isObj(value)) {
         const { group, version } = splitApiVersion(apiVersion);
         const gk = `${group}/${kind}`;

@@ -1,5 +1,5 @@
-import { isMap, isScalar, parseDocument, type Pair } from 'yaml';
-import { PARSE_OPTIONS, type SegmentedFile } from '../documents';
+import { isMap, isScalar, type Pair } from 'yaml';
+import { PARSE_OPTIONS, parseYaml, plainValue, type SegmentedFile } from '../documents';
 import type { PathSeg } from '../model';
 import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
 import type { KindInfo, SchemaNode } from '../schema/types';
@@ -150,7 +150,7 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
   let le = line + 1 < starts.length ? starts[line + 1] : segText.length;
   while (le > ls && (segText[le - 1] === '\n' || segText[le - 1] === '\r')) le--;
   const text = segText.slice(0, ls) + replacement + segText.slice(le);
-  const doc = parseDocument(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  const doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
   const markAt = ls + replacement.indexOf(mark) + 1;
   const at = locate(doc.contents, markAt);
   if (!at) return undefined;
@@ -162,12 +162,7 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
   }
   const path = at.onKey ? at.path.slice(0, -1) : at.path;
   const enclosing: Array<Record<string, unknown>> = [];
-  let js: unknown;
-  try {
-    js = doc.toJS({ maxAliasCount: 100 });
-  } catch {
-    js = undefined;
-  }
+  const js = plainValue(doc);
   let cur: unknown = js;
   const chain: unknown[] = [cur];
   for (const p of path) {

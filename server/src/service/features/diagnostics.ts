@@ -48,11 +48,25 @@ export function segmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
   return out;
 }
 
+/**
+ * At most this many problems are reported per document (then one diagnostic says the rest are not shown): a
+ * generated file can have hundreds of thousands, which no editor can show and which make a message of tens of MB.
+ */
+export const MAX_DOCUMENT_DIAGNOSTICS = 1000;
+
 function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment): MeshDiagnostic[] {
   if (seg.empty || !isMeshDocument(registry, seg)) return [];
   const out: MeshDiagnostic[] = [];
-  for (const e of seg.doc.errors) out.push(yamlErrorDiagnostic(seg, e, 'error'));
-  for (const w of seg.doc.warnings) out.push(yamlErrorDiagnostic(seg, w, 'warning'));
+  const problems = [...seg.doc.errors.map((e) => [e, 'error'] as const), ...seg.doc.warnings.map((w) => [w, 'warning'] as const)];
+  for (const [e, severity] of problems.slice(0, MAX_DOCUMENT_DIAGNOSTICS)) out.push(yamlErrorDiagnostic(seg, e, severity));
+  if (problems.length > MAX_DOCUMENT_DIAGNOSTICS) {
+    out.push({
+      range: segRange(seg, 0, 0),
+      severity: 'info',
+      rule: 'limits/reduced-analysis',
+      message: `Reduced analysis: this document has ${problems.length} YAML problems; only the first ${MAX_DOCUMENT_DIAGNOSTICS} are shown.`,
+    });
+  }
   // Syntax errors make the tree unreliable: report them alone (duplicate keys are not syntax errors).
   if (out.some((d) => d.rule === 'yaml/syntax')) return out;
   const { apiVersion, kind, apiVersionNode, kindNode } = seg.head;
@@ -113,7 +127,8 @@ function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
       fixes: [apiVersionFix(avRange, info.group, preferred.name)],
     });
   }
-  out.push(...validateDocument(seg, schema));
+  // not push(...list): a document can have more findings than a call can take arguments (a stack overflow)
+  for (const d of validateDocument(seg, schema, { maxDiagnostics: Math.max(1, MAX_DOCUMENT_DIAGNOSTICS - out.length) })) out.push(d);
   return out;
 }
 

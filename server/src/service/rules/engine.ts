@@ -65,6 +65,9 @@ export function kindsIndex(rules: Rule[]): Map<string, Rule[]> {
 
 export type RuleErrorLogger = (rule: Rule, res: Resource, error: unknown) => void;
 
+/** At most this many findings of one rule on one resource are kept (then one more says how many were left out). */
+export const MAX_RULE_FINDINGS = 1000;
+
 interface RawFinding {
   range: FileDiagnostic['range'];
   severity?: Severity;
@@ -161,11 +164,16 @@ export function runRules(
       } else {
         findings = [];
         const tracker = new Set<string>();
+        let dropped = 0;
         const ctx: RuleContext = {
           index,
           settings,
           report: (r: Resource, f: Finding) => {
             if (r.uri !== res.uri || r.startLine !== res.startLine) return; // rules report on the resource they check
+            if (findings.length >= MAX_RULE_FINDINGS) {
+              dropped++;
+              return;
+            }
             findings.push({ range: findingRange(r, f.path, f.on), severity: f.severity, message: f.message, fixes: f.fixes?.length ? f.fixes : undefined });
           },
         };
@@ -177,6 +185,7 @@ export function runRules(
         } finally {
           index.tracker = undefined;
         }
+        if (dropped) findings.push({ range: findingRange(res, ['kind'], 'value'), severity: 'info', message: `${dropped} more finding(s) of this rule on this resource are not shown.` });
         state.runs.set(rule, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings });
       }
       const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter(Boolean).join(', ');

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { hasCycle } from '../documents';
 import { compareVersions, convertCrd, familyOf } from './crd';
 import type { KindInfo, KindSchemas, SchemaNode, VersionInfo } from './types';
 
@@ -205,7 +206,14 @@ export class SchemaRegistry {
   setCrdSource(source: string, crds: unknown[]): boolean {
     const byKind = new Map<string, Override>();
     for (const crd of crds) {
-      const c = convertCrd(crd, true);
+      // A CRD whose schema holds an alias inside its own anchor is a cycle: converting it would recurse forever.
+      if (hasCycle(crd)) continue;
+      let c: ReturnType<typeof convertCrd>;
+      try {
+        c = convertCrd(crd, true);
+      } catch {
+        continue; // a CRD we cannot convert (nested too deeply...) gives no schema, as an invalid one
+      }
       if (!c || !this.isMeshGroup(c.info.group)) continue;
       const id = `${c.info.group}/${c.info.kind}`;
       const schemas = new Map<string, SchemaNode>();

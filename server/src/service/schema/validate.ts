@@ -1,5 +1,5 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
-import { segRange, type ParsedSegment } from '../documents';
+import { aliasTarget, plainValue, segRange, type ParsedSegment } from '../documents';
 import type { Fix, MeshDiagnostic, PathSeg } from '../model';
 import type { Rng } from '../text';
 import { suggest } from '../text';
@@ -15,6 +15,8 @@ import type { SchemaNode } from './types';
 export interface ValidateOptions {
   /** Evaluate CEL rules (x-kubernetes-validations). Default true. */
   cel?: boolean;
+  /** Stop after this many problems (one more diagnostic then says the rest are not shown). Default: no limit. */
+  maxDiagnostics?: number;
 }
 
 type YNode = Node | null | undefined;
@@ -28,6 +30,12 @@ const MAX_DEPTH = 200;
 export const MAX_ALIAS_EXPANSION = 20000;
 /** How deep merge keys are followed (a merge source that itself merges, and so on). */
 const MAX_MERGE_DEPTH = 64;
+/**
+ * Wall-clock time the CEL rules of one document may take in all. Each evaluation is bounded (cel.ts: 100 ms), but
+ * a rule on list items runs once per item: a costly rule from a workspace CRD would otherwise cost N x 100 ms.
+ */
+export const MAX_CEL_MS_PER_DOCUMENT = 300;
+const CEL_TIME_LIMIT_MS = 100;
 
 interface Expansion {
   /** > 0 while walking the target of an alias or a merged pair. */
@@ -35,11 +43,17 @@ interface Expansion {
   /** Values visited while aliasDepth > 0. */
   expanded: number;
   exhausted: boolean;
+  /** CEL time used by this document so far (ms), and whether the rest was skipped. */
+  celMs: number;
+  celExhausted: boolean;
+  /** Problems found beyond maxDiagnostics (not reported; validation stops). */
+  dropped: number;
 }
 
 interface Ctx {
   seg: ParsedSegment;
   out: MeshDiagnostic[];
+  max: number;
   cel: boolean;
   depth: number;
   /** Shared by the copies of a context (branch checks copy it). */
@@ -47,22 +61,25 @@ interface Ctx {
 }
 
 export function validateDocument(seg: ParsedSegment, root: SchemaNode, opts: ValidateOptions = {}): MeshDiagnostic[] {
-  const ctx: Ctx = { seg, out: [], cel: opts.cel !== false, depth: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false } };
+  const max = opts.maxDiagnostics ?? Infinity;
+  const ctx: Ctx = { seg, out: [], max, cel: opts.cel !== false, depth: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false, celMs: 0, celExhausted: false, dropped: 0 } };
   const contents = seg.doc.contents as YNode;
   if (!contents) return ctx.out;
   validateNode(ctx, contents, root, [], undefined);
+  if (ctx.expansion.dropped) {
+    ctx.out.push({
+      range: segRange(seg, 0, 0),
+      severity: 'info',
+      rule: 'limits/reduced-analysis',
+      message: `Reduced analysis: this document has more than ${max} problems; only the first ${max} are shown.`,
+    });
+  }
   return ctx.out;
 }
 
 function resolveAlias(doc: Document.Parsed, node: YNode): YNode {
   let n = node;
-  for (let i = 0; i < 10 && n && isAlias(n); i++) {
-    try {
-      n = n.resolve(doc) as YNode;
-    } catch {
-      return undefined;
-    }
-  }
+  for (let i = 0; i < 10 && n && isAlias(n); i++) n = aliasTarget(doc, n);
   return n && isAlias(n) ? undefined : n;
 }
 
@@ -89,6 +106,10 @@ function anchorRange(ctx: Ctx, node: YNode, key: Scalar | undefined): Rng {
 }
 
 function report(ctx: Ctx, range: Rng, rule: string, message: string, fixes?: Fix[], severity: MeshDiagnostic['severity'] = 'error'): void {
+  if (ctx.out.length >= ctx.max) {
+    ctx.expansion.dropped++;
+    return;
+  }
   const d: MeshDiagnostic = { range, severity, rule, message };
   if (fixes?.length) d.fixes = fixes;
   ctx.out.push(d);
@@ -323,11 +344,11 @@ function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
   }
   if (s.enum && isScalar(node) && !s.enum.includes(node.value)) return false;
   if (s.type) {
-    const sub: Ctx = { ...ctx, out: [] };
+    const sub: Ctx = { ...ctx, out: [], max: Infinity };
     if (!checkType(sub, node, s)) return false;
   }
   if (isScalar(node) && (s.pattern || s.minLength !== undefined || s.maxLength !== undefined || s.minimum !== undefined || s.maximum !== undefined)) {
-    const sub: Ctx = { ...ctx, out: [] };
+    const sub: Ctx = { ...ctx, out: [], max: Infinity };
     checkScalar(sub, node, s);
     if (sub.out.length) return false;
   }
@@ -419,28 +440,31 @@ function validateComposition(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | 
   }
 }
 
+/** Counts one more value walked through an alias or a merge key; true (after saying so once) when over budget. */
+function expansionSpent(ctx: Ctx, at: Node): boolean {
+  const exp = ctx.expansion;
+  if (++exp.expanded <= MAX_ALIAS_EXPANSION) return false;
+  if (!exp.exhausted) {
+    exp.exhausted = true;
+    report(
+      ctx,
+      rangeOf(ctx, at),
+      'limits/reduced-analysis',
+      `Reduced analysis: aliases and merge keys expand this document to more than ${MAX_ALIAS_EXPANSION} values; the rest of the expansion is not checked.`,
+      undefined,
+      'info',
+    );
+  }
+  return true;
+}
+
 function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): boolean {
   const node = resolveAlias(ctx.seg.doc, raw);
   if (!node) return true;
-  if (ctx.depth > MAX_DEPTH) return true;
+  if (ctx.depth > MAX_DEPTH || ctx.expansion.dropped) return true;
   const viaAlias = isAlias(raw);
   const exp = ctx.expansion;
-  if (viaAlias || exp.aliasDepth > 0) {
-    if (++exp.expanded > MAX_ALIAS_EXPANSION) {
-      if (!exp.exhausted) {
-        exp.exhausted = true;
-        report(
-          ctx,
-          rangeOf(ctx, raw),
-          'limits/reduced-analysis',
-          `Reduced analysis: aliases and merge keys expand this document to more than ${MAX_ALIAS_EXPANSION} values; the rest of the expansion is not checked.`,
-          undefined,
-          'info',
-        );
-      }
-      return true;
-    }
-  }
+  if ((viaAlias || exp.aliasDepth > 0) && expansionSpent(ctx, raw)) return true;
   if (isScalar(node) && node.value === null) {
     // The API server drops null values of non-nullable fields; nothing to check.
     return true;
@@ -505,21 +529,11 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
   const present = new Set<string>();
   let count = 0;
   const pairs = effectivePairs(node, ctx.seg.doc);
-  // effectivePairs lists the mapping's own pairs first, then the merged ones: those are expansions too.
+  // effectivePairs lists the mapping's own pairs first, then the merged ones: walking those is an expansion too.
   const ownCount = (node.items as Pair[]).filter((p) => !isMergeKey(p.key)).length;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i];
     if (!isPair(pair)) continue;
-    const merged = i >= ownCount;
-    if (merged) ctx.expansion.aliasDepth++;
-    try {
-      validatePair(ctx, pair, props, addl, preserve, s, path, present);
-    } finally {
-      if (merged) ctx.expansion.aliasDepth--;
-    }
-    if (isScalar(pair.key) && !isNullNode(pair.value as YNode)) count++;
-  }
-
     const k = pair.key as YNode;
     if (!isScalar(k)) continue;
     const name = String(k.value);
@@ -528,19 +542,27 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
       present.add(name);
       count++;
     }
-    const child = props[name];
-    if (child) {
-      if (value) validateNode(ctx, value, child, [...path, name], k);
-    } else if (addl && typeof addl === 'object') {
-      if (value) validateNode(ctx, value, addl, [...path, name], k);
-    } else if (!preserve && (addl === false || s.properties)) {
-      const candidates = Object.keys(props).filter((p) => !present.has(p));
-      const best = suggest(name, candidates, 3);
-      const range = rangeOf(ctx, k);
-      const fixes: Fix[] = best.map((b, i) => ({ title: `Rename "${name}" to "${b}"`, edits: [{ range, newText: b }], preferred: i === 0 }));
-      const where = path.length ? ` in ${pathLabel(path)}` : '';
-      const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
-      report(ctx, range, 'schema/unknown-field', `Unknown field "${name}"${where}: the API server drops it.${dym}`, fixes);
+    const merged = i >= ownCount;
+    // a mapping reached through an alias reports on its keys without visiting them: count the keys too
+    if ((merged || ctx.expansion.aliasDepth > 0) && expansionSpent(ctx, k)) return; // the rest is not checked: no "missing field" either
+    if (merged) ctx.expansion.aliasDepth++;
+    try {
+      const child = props[name];
+      if (child) {
+        if (value) validateNode(ctx, value, child, [...path, name], k);
+      } else if (addl && typeof addl === 'object') {
+        if (value) validateNode(ctx, value, addl, [...path, name], k);
+      } else if (!preserve && (addl === false || s.properties)) {
+        const candidates = Object.keys(props).filter((p) => !present.has(p));
+        const best = suggest(name, candidates, 3);
+        const range = rangeOf(ctx, k);
+        const fixes: Fix[] = best.map((b, j) => ({ title: `Rename "${name}" to "${b}"`, edits: [{ range, newText: b }], preferred: j === 0 }));
+        const where = path.length ? ` in ${pathLabel(path)}` : '';
+        const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
+        report(ctx, range, 'schema/unknown-field', `Unknown field "${name}"${where}: the API server drops it.${dym}`, fixes);
+      }
+    } finally {
+      if (merged) ctx.expansion.aliasDepth--;
     }
   }
   if (s.required) {
@@ -592,16 +614,24 @@ export function pathLabel(path: PathSeg[]): string {
 }
 
 function runCel(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
-  let value: unknown;
-  try {
-    value = node.toJSON(ctx.seg.doc, { maxAliasCount: 100 } as never);
-  } catch {
-    return;
-  }
+  let value = plainValue(ctx.seg.doc, node);
+  if (value === undefined) return;
   // The API server applies schema defaults before it validates; rules rely on them (e.g. parentRefs[].group).
   value = withDefaults(value, s, 0);
+  const budget = ctx.expansion;
   for (const rule of s['x-kubernetes-validations'] ?? []) {
-    const outcome = evaluateRule(rule, value, s);
+    const remaining = MAX_CEL_MS_PER_DOCUMENT - budget.celMs;
+    if (remaining <= 0) {
+      if (!budget.celExhausted) {
+        budget.celExhausted = true;
+        const msg = `Reduced analysis: the CEL rules (x-kubernetes-validations) took more than ${MAX_CEL_MS_PER_DOCUMENT} ms on this document; the rest are not evaluated.`;
+        report(ctx, anchorRange(ctx, node, key), 'limits/reduced-analysis', msg, undefined, 'info');
+      }
+      return;
+    }
+    const started = performance.now();
+    const outcome = evaluateRule(rule, value, s, { timeLimitMs: Math.min(CEL_TIME_LIMIT_MS, remaining) });
+    budget.celMs += performance.now() - started;
     if (outcome.status === 'fail' || outcome.status === 'error') {
       const range = celRange(ctx, node, key, rule.fieldPath);
       const msg = outcome.status === 'fail' ? outcome.message : rule.message ?? `Failed rule: ${rule.rule}`;
