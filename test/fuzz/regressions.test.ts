@@ -76,6 +76,14 @@ const CHECKS: Record<string, (svc: MeshService) => void> = {
     assert.ok(d.length <= 1001, `${d.length} diagnostics`);
     assert.ok(d.some((x) => x.rule === 'limits/reduced-analysis' && /YAML problems; only the first 1000/.test(x.message)));
   },
+  'vs-duplicate-hosts.gen.json': (svc) => {
+    // one finding per repeated host (10,000 copies: 9,999), of which the first 1000 problems are shown
+    const d = svc.diagnostics(URI);
+    const overlaps = d.filter((x) => x.rule === 'istio/validation-virtualservice' && /overlap/.test(x.message));
+    assert.ok(overlaps.length > 0 && d.length <= 1001, `${overlaps.length} overlap findings, ${d.length} diagnostics`);
+    const lines = new Set(overlaps.map((x) => x.range.start.line));
+    assert.equal(lines.size, overlaps.length, 'one finding per host');
+  },
   'many-findings.gen.json': (svc) => {
     // all were computed once (and overflowed the stack); now the first 1000 are kept, and one more says so
     const d = svc.diagnostics(URI);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { complete } from '../../server/src/service/features/completion';
+import { complete, completionText } from '../../server/src/service/features/completion';
 import { cursor, file, freshService, registry, yaml } from './helpers';
 
 function labels(fixture: string): string[] {
@@ -143,4 +143,53 @@ test('snippets are offered as whole-document templates in an empty document', ()
   assert.ok(es.some((e) => e.label === 'linkerd-server-policy'));
   svc.setFile('file:///vs.yaml', 'apiVersion: networking.istio.io/v1\nkind: VirtualService\n');
   assert.ok(!svc.complete('file:///vs.yaml', { line: 2, character: 0 }).some((e) => e.label === 'istio-canary'));
+});
+
+describe('completion in a large document (the parse is reduced to the lines around the cursor)', () => {
+  // Each fixture is completed twice: as it is, and with 40 KB of comments appended, which switches on the reduction
+  // without changing what the YAML means. The answers must be the same.
+  const FIXTURES = [
+    VS + '  http:\n  - timeout: 5s\n    $0\n    retries:\n      attempts: 3\n',
+    VS + '  http:\n  - ret$0\n',
+    VS + '  $0\n  http:\n  - route:\n    - destination:\n        host: reviews\n',
+    VS + '  http:\n  - route:\n    - destination:\n        host: reviews\n  $0\n',
+    VS + '  http:\n  - route:\n    - destination:\n        host: reviews\n  - $0\n',
+    VS + '  http:\n  - route:\n    - destination:\n        host: reviews\n    $0\n',
+    VS + '  http:\n  - match:\n    - ignoreUriCase: $0\n',
+    VS + '  http:\n  - match:\n    - uri:\n        prefix: /a\n      $0\n',
+    'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n  mtls:\n    mode: $0\n',
+    'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nspec:\n  parentRefs:\n  - name: edge\n  rules:\n  - matches:\n    - path:\n        value: /\n    $0\n',
+    'apiVersion: networking.istio.io/v1\nkind: Gateway\n$0\nspec:\n  servers: []\n',
+    'kind: DestinationRule\napiVersion: $0\n',
+  ];
+  const PADDING = '# padding\n'.repeat(4096);
+
+  for (const [i, fixture] of FIXTURES.entries()) {
+    test(`fixture ${i}: same answer as the whole parse`, () => {
+      const small = entries(fixture);
+      const large = entries(fixture + PADDING);
+      assert.ok(small.length > 0, 'the fixture completes something');
+      assert.deepEqual(large, small);
+    });
+  }
+
+  test('a 300 KB sibling block is not needed to complete next to it', () => {
+    const hosts = Array.from({ length: 20000 }, (_, i) => `  - host-${i}.example.com\n`).join('');
+    const text = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: big\nspec:\n  hosts:\n' + hosts + '  http:\n  - timeout: 5s\n    $0\n';
+    assert.ok(text.length > 300_000);
+    const { text: plain, pos } = cursor(text);
+    const reduced = completionText(plain, pos.line, '    X: x');
+    assert.ok(reduced.reduced && reduced.text.length < 500, reduced.text.slice(0, 500));
+    const got = labels(text);
+    assert.ok(got.includes('retries'));
+    assert.ok(!got.includes('timeout'));
+    const top = labels(text.replace('    $0\n', '') + '  $0\n');
+    assert.ok(top.includes('gateways'));
+    assert.ok(!top.includes('hosts') && !top.includes('http'), 'siblings before and after the block are present');
+  });
+
+  test('a flow collection spread over lines falls back to the whole parse', () => {
+    const fixture = VS + '  http:\n  - route: [\n{ destination: { host: a } }\n]\n    $0\n';
+    assert.deepEqual(entries(fixture + PADDING), entries(fixture));
+  });
 });

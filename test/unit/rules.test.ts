@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { overlappingHosts } from '../../server/src/service/rules/istio-webhook/validation/virtualservice';
 import { MeshService, type FileDiagnostic } from '../../server/src/service';
 import { ALL_RULES } from '../../server/src/service/rules';
 import { applyEdits, ROOT, SCHEMAS } from './helpers';
@@ -117,4 +118,19 @@ for (const rule of ALL_RULES) {
 test('docs/rules.md lists every rule (run npm run docs:rules when this fails)', async () => {
   const { rulesMarkdown } = await import('../../scripts/gen-rules-doc');
   assert.equal(fs.readFileSync(path.join(ROOT, 'docs', 'rules.md'), 'utf8'), rulesMarkdown(ALL_RULES));
+});
+
+test('overlapping VirtualService hosts: one finding per repeated host, plain hosts compared through a map', () => {
+  assert.deepEqual(overlappingHosts(['a', 'b', 'a', 'a', '*.x', 'c.x', '*.y.x', 7, 'b']), [
+    { i: 0, j: 2 },
+    { i: 0, j: 3 },
+    { i: 4, j: 5 },
+    { i: 4, j: 6 },
+    { i: 1, j: 8 },
+  ]);
+  // a wildcard listed after the host it covers, and the earliest overlap wins
+  assert.deepEqual(overlappingHosts(['c.x', '*.x', 'c.x']), [{ i: 0, j: 1 }, { i: 0, j: 2 }]);
+  const many = Array.from({ length: 100_000 }, (_, i) => `h${i}.example.com`);
+  assert.deepEqual(overlappingHosts(many), []);
+  assert.equal(overlappingHosts([...many, 'h5.example.com']).length, 1);
 });

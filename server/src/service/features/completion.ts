@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Pair } from 'yaml';
+import { isMap, isNode, isScalar, type Pair } from 'yaml';
 import { PARSE_OPTIONS, parseYaml, plainValue, type SegmentedFile } from '../documents';
 import type { PathSeg } from '../model';
 import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
@@ -139,18 +139,67 @@ function kindValues(registry: SchemaRegistry, apiVersion: string | undefined, ra
 interface Patched {
   path: PathSeg[];
   siblings: Set<string>;
-  /** JSON of the mappings enclosing the field, nearest first (the field's own mapping, then its parent...). */
-  enclosing: Array<Record<string, unknown>>;
+  /** JSON of the i-th mapping enclosing the field, nearest first (0: the field's own mapping, 1: its parent...). */
+  enclosing: (i: number) => Record<string, unknown>;
 }
 
-/** Replaces the cursor line by `replacement`, parses the document, and finds where the marker landed. */
-function patchAndLocate(segText: string, line: number, replacement: string, mark: string): Patched | undefined {
+/** Documents longer than this are reduced to the lines that can enclose the cursor before completion parses them. */
+export const SKELETON_MIN_CHARS = 32 * 1024;
+
+/** Leading spaces of a line, or -1 for a blank or comment-only line. */
+function indentOf(line: string): number {
+  const m = /^[ ]*/.exec(line)![0].length;
+  const c = line[m];
+  return c === undefined || c === '#' || c === '\r' || c === '\n' ? -1 : m;
+}
+
+/**
+ * The text completion parses: the document with the cursor line replaced. In a large document, only the lines
+ * that can be the cursor's ancestors, siblings, or siblings of an ancestor are kept (a line is kept when no line
+ * between it and the cursor is less indented than it); the children of other entries are dropped, so completion
+ * parses a few lines, not a 300 KB document. Returns the text and where the replacement starts in it.
+ */
+export function completionText(segText: string, line: number, replacement: string, reduce = segText.length >= SKELETON_MIN_CHARS): { text: string; at: number; reduced: boolean } {
   const starts = lineStarts(segText);
   const ls = starts[line] ?? segText.length;
   let le = line + 1 < starts.length ? starts[line + 1] : segText.length;
   while (le > ls && (segText[le - 1] === '\n' || segText[le - 1] === '\r')) le--;
-  const text = segText.slice(0, ls) + replacement + segText.slice(le);
-  const doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  if (!reduce) return { text: segText.slice(0, ls) + replacement + segText.slice(le), at: ls, reduced: false };
+  const lineAt = (i: number): string => segText.slice(starts[i], i + 1 < starts.length ? starts[i + 1] : segText.length).replace(/\r?\n$|\r$/, '');
+  const isDash = (t: string): boolean => /^ *-(?:[ \t]|$)/.test(t);
+  // Keeps the lines no line between them and the cursor is less indented than. At equal indentation, a `- item`
+  // under a key line (a compact sequence: `hosts:` then `- a` at the same column) belongs to that key: dropped.
+  const scan = (from: number, step: 1 | -1): string[] => {
+    const kept: string[] = [];
+    let bound = Math.max(0, indentOf(replacement));
+    let boundIsDash = isDash(replacement);
+    for (let i = from; i >= 0 && i < starts.length; i += step) {
+      const t = lineAt(i);
+      const ind = indentOf(t);
+      if (ind < 0 || ind > bound) continue;
+      const dash = isDash(t);
+      if (ind === bound && dash && !boundIsDash) continue;
+      kept.push(t);
+      bound = ind;
+      boundIsDash = dash;
+    }
+    return kept;
+  };
+  const before = scan(Math.min(line, starts.length) - 1, -1).reverse();
+  const after = line + 1 < starts.length ? scan(line + 1, 1) : [];
+  const head = before.length ? before.join('\n') + '\n' : '';
+  return { text: head + replacement + (after.length ? '\n' + after.join('\n') : '') + '\n', at: head.length, reduced: true };
+}
+
+/** Replaces the cursor line by `replacement`, parses the document, and finds where the marker landed. */
+function patchAndLocate(segText: string, line: number, replacement: string, mark: string): Patched | undefined {
+  let { text, at: ls, reduced } = completionText(segText, line, replacement);
+  let doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  if (reduced && doc.errors.length) {
+    // the reduction broke something (a flow collection spread over lines, say): parse the whole document
+    ({ text, at: ls } = completionText(segText, line, replacement, false));
+    doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  }
   const markAt = ls + replacement.indexOf(mark) + 1;
   const at = locate(doc.contents, markAt);
   if (!at) return undefined;
@@ -161,18 +210,20 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
     }
   }
   const path = at.onKey ? at.path.slice(0, -1) : at.path;
-  const enclosing: Array<Record<string, unknown>> = [];
-  const js = plainValue(doc);
-  let cur: unknown = js;
-  const chain: unknown[] = [cur];
-  for (const p of path) {
-    cur = cur && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[p] : undefined;
-    chain.push(cur);
-  }
-  for (let i = chain.length - 2; i >= 0; i--) {
-    const v = chain[i];
-    enclosing.push(v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  }
+  // JSON of the enclosing mappings, made only when asked: converting the whole document is costly on large ones
+  const memo = new Map<number, Record<string, unknown>>();
+  const enclosing = (i: number): Record<string, unknown> => {
+    const depth = path.length - 1 - i;
+    if (depth < 0) return {};
+    let v = memo.get(depth);
+    if (!v) {
+      const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
+      const js = isNode(node) ? plainValue(doc, node) : undefined;
+      v = js && typeof js === 'object' && !Array.isArray(js) ? (js as Record<string, unknown>) : {};
+      memo.set(depth, v);
+    }
+    return v;
+  };
   return { path, siblings, enclosing };
 }
 
@@ -247,7 +298,7 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
   if (dashes && s.type !== 'object' && !s.properties) {
     // `- ` in a list of scalars: complete values.
     const itemPath = patched.path;
-    return [...valueEntries(s, range), ...fromWorkspace(found.kind.info.group, found.kind.info.kind, p.head.namespace, found.kind.schema, { ...patched, path: itemPath, enclosing: patched.enclosing.slice(1) }, range, workspace)];
+    return [...valueEntries(s, range), ...fromWorkspace(found.kind.info.group, found.kind.info.kind, p.head.namespace, found.kind.schema, { ...patched, path: itemPath, enclosing: (i: number) => patched.enclosing(i + 1) }, range, workspace)];
   }
   if (!s.properties && typeof s.additionalProperties === 'object' && workspace) {
     // a map such as a label selector: offer label keys used by workloads
@@ -315,8 +366,8 @@ function fromWorkspace(
   const last = patched.path[patched.path.length - 1];
   const mapKey = dp.endsWith('{}') && typeof last === 'string' ? last : undefined;
   if (/\.destination\.port\.number$/.test(dp)) {
-    const dest = patched.enclosing[1] ?? {};
+    const dest = patched.enclosing(1);
     return suggestionEntries(destinationPorts(index, namespace ?? 'default', typeof dest.host === 'string' ? dest.host : undefined), range);
   }
-  return suggestionEntries(workspaceValues(index, `${group}/${kind}`, namespace ?? 'default', dp, patched.enclosing[0] ?? {}, mapKey), range);
+  return suggestionEntries(workspaceValues(index, `${group}/${kind}`, namespace ?? 'default', dp, patched.enclosing(0), mapKey), range);
 }

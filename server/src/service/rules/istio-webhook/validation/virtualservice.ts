@@ -42,6 +42,51 @@ export function istioHostsMatch(a: string, b: string): boolean {
   return a === b;
 }
 
+/** How many host comparisons the overlap check makes at most (a list of thousands of wildcards is not checked whole). */
+export const MAX_HOST_COMPARISONS = 1_000_000;
+
+/**
+ * For each host that overlaps an earlier one, the pair (earliest such i, j): one finding per host, where istiod
+ * reports every pair (n copies of a host would make n(n-1)/2 findings). Two plain hosts overlap only when equal,
+ * so only wildcards are compared pairwise: linear for lists of plain hosts.
+ */
+export function overlappingHosts(hosts: unknown[]): Array<{ i: number; j: number }> {
+  const out: Array<{ i: number; j: number }> = [];
+  const firstPlain = new Map<string, number>();
+  const wildcards: number[] = [];
+  let budget = MAX_HOST_COMPARISONS;
+  for (let j = 0; j < hosts.length; j++) {
+    const b = hosts[j];
+    if (typeof b !== 'string') continue;
+    let found = -1;
+    if (b.startsWith('*')) {
+      // a wildcard can overlap any earlier host
+      for (let i = 0; i < j && budget > 0; i++, budget--) {
+        const a = hosts[i];
+        if (typeof a === 'string' && istioHostsMatch(a, b)) {
+          found = i;
+          break;
+        }
+      }
+      wildcards.push(j);
+    } else {
+      const same = firstPlain.get(b);
+      for (const i of wildcards) {
+        if (same !== undefined && i > same) break;
+        if (budget-- <= 0) break;
+        if (istioHostsMatch(hosts[i] as string, b)) {
+          found = i;
+          break;
+        }
+      }
+      if (found < 0 && same !== undefined) found = same;
+      if (same === undefined) firstPlain.set(b, j);
+    }
+    if (found >= 0) out.push({ i: found, j });
+  }
+  return out;
+}
+
 /** istiod's host.Name.SubsetOf: is every host matched by `a` also matched by `b`? */
 function istioHostSubsetOf(a: string, b: string): boolean {
   if (b.startsWith('*')) {
@@ -104,14 +149,8 @@ export function validateVirtualService(res: Resource, out: Issues): void {
     }
   });
   if (allValid) {
-    for (let i = 0; i < hosts.length; i++) {
-      for (let j = i + 1; j < hosts.length; j++) {
-        const a = hosts[i];
-        const b = hosts[j];
-        if (typeof a === 'string' && typeof b === 'string' && istioHostsMatch(a, b)) {
-          out.error(['spec', 'hosts', j], `Hosts "${a}" and "${b}" overlap; a VirtualService must not list the same host twice.`, { on: 'value' });
-        }
-      }
+    for (const { i, j } of overlappingHosts(hosts)) {
+      out.error(['spec', 'hosts', j], `Hosts "${String(hosts[i])}" and "${String(hosts[j])}" overlap; a VirtualService must not list the same host twice.`, { on: 'value' });
     }
   }
 
