@@ -193,13 +193,14 @@ export function completionText(segText: string, line: number, replacement: strin
 
 /** Replaces the cursor line by `replacement`, parses the document, and finds where the marker landed. */
 function patchAndLocate(segText: string, line: number, replacement: string, mark: string): Patched | undefined {
-  let { text, at: ls, reduced } = completionText(segText, line, replacement);
-  let doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
-  if (reduced && doc.errors.length) {
+  let patched = completionText(segText, line, replacement);
+  let doc = parseYaml(patched.text, { ...PARSE_OPTIONS, uniqueKeys: false });
+  if (patched.reduced && doc.errors.length) {
     // the reduction broke something (a flow collection spread over lines, say): parse the whole document
-    ({ text, at: ls } = completionText(segText, line, replacement, false));
-    doc = parseYaml(text, { ...PARSE_OPTIONS, uniqueKeys: false });
+    patched = completionText(segText, line, replacement, false);
+    doc = parseYaml(patched.text, { ...PARSE_OPTIONS, uniqueKeys: false });
   }
+  const ls = patched.at;
   const markAt = ls + replacement.indexOf(mark) + 1;
   const at = locate(doc.contents, markAt);
   if (!at) return undefined;
