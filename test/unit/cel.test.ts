@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { compileRule, evaluateRule, isTransitionRule } from '../../server/src/service/schema/cel';
 import type { CelOutcome } from '../../server/src/service/schema/cel';
+import { regexReplaceAll } from '../../server/src/service/schema/cel-regex';
 import type { CelRule, KindSchemas, SchemaNode } from '../../server/src/service/schema/types';
 
 const KINDS = path.join(__dirname, '..', '..', 'schemas', 'kinds');
@@ -422,5 +423,30 @@ describe('bounded evaluation', () => {
     }
     assert.equal(evaluateRule({ rule: '' }, 1, {}).status, 'skip');
     assert.equal(evaluateRule(undefined as unknown as CelRule, 1, {}).status, 'skip');
+  });
+});
+
+describe('RE2 global replace (Istio uriRegexRewrite)', () => {
+  test('groups, every match, unmatched groups empty, escaped backslash', () => {
+    assert.equal(regexReplaceAll('^/old/(.*)$', '/old/a/b', '/new/\\1'), '/new/a/b');
+    assert.equal(regexReplaceAll('a(b)?', 'ab-a-ab', '[\\1]'), '[b]-[]-[b]');
+    assert.equal(regexReplaceAll('/v(\\d+)/', '/api/v1/users/v22/', '/version-\\1/'), '/api/version-1/users/version-22/');
+    assert.equal(regexReplaceAll('x', 'axbx', '\\\\'), 'a\\b\\');
+    assert.equal(regexReplaceAll('z', 'abc', 'q'), 'abc');
+  });
+  test('empty matches as RE2: between runes, not right after a match', () => {
+    assert.equal(regexReplaceAll('', 'abc', '-'), '-a-b-c-');
+    assert.equal(regexReplaceAll('b*', 'abc', '-'), '-a-c-');
+  });
+  test('leftmost-first submatches, as Go and RE2', () => {
+    assert.equal(regexReplaceAll('(a|ab)(c|bcd)', 'abcd', '<\\1|\\2>'), '<a|bcd>');
+    assert.equal(regexReplaceAll('(a*)(a*)', 'aaa', '<\\1|\\2>'), '<aaa|>');
+  });
+  test('a pattern that is exponential for backtracking engines stays linear', () => {
+    const text = 'a'.repeat(5000) + '!';
+    assert.equal(regexReplaceAll('(a+)+$', text, 'x'), text);
+  });
+  test('an invalid pattern throws with the pattern named', () => {
+    assert.throws(() => regexReplaceAll('(', 'a', 'b'), /invalid regex "\("/);
   });
 });

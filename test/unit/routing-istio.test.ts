@@ -195,6 +195,15 @@ describe('Istio: actions', () => {
     assert.equal(sim(doc, { host: 'reviews.shop', path: '/old/a/b' }).actions.rewrite?.path, '/new/a/b');
   });
 
+  test('regex rewrite with a pattern that backtracking engines take exponential time on: RE2, linear', () => {
+    // `(a+)+$` on "aaa...a!" needs 2^n steps in a backtracking engine (25 a's: about half a second, 40: hours)
+    const doc = vs(`  - rewrite: { uriRegexRewrite: { match: "(a+)+$", rewrite: "/x" } }
+    route: [{ destination: { host: reviews, subset: v1 } }]
+`);
+    assert.equal(sim(doc, { host: 'reviews.shop', path: '/' + 'a'.repeat(40) + '!' }).actions.rewrite?.path, '/' + 'a'.repeat(40) + '!');
+    assert.equal(sim(doc, { host: 'reviews.shop', path: '/b' + 'a'.repeat(40) }).actions.rewrite?.path, '/b/x');
+  });
+
   test('redirect and direct response end the request', () => {
     const doc = vs(`  - match: [{ uri: { prefix: /old } }]
     redirect: { uri: /new, authority: www.example.com, scheme: https, redirectCode: 308 }

@@ -1,6 +1,7 @@
 import { get, hostMatches, isObj, matchesSelector, num, obj, objs, qualifyHost, str, stringMap, strings, WorkspaceIndex, type Obj, type Resource } from '../workspace';
 import type { MatchedRule, SimActions, SkippedRule } from './types';
 import { creationTime, fullMatch, headerOps, hostSpecificity, locOf, mergeHeaderOps, nsName, percentOf, portNumber, refOf } from './util';
+import { regexReplaceAll } from '../schema/cel-regex';
 
 export const VS_GK = 'networking.istio.io/VirtualService';
 export const GW_GK = 'networking.istio.io/Gateway';
@@ -400,7 +401,8 @@ export function istioActions(hit: IstioHit, req: HttpRequest, qualify: (host: st
       const repl = str(rw.uriRegexRewrite.rewrite) ?? '';
       rewrite.regex = { match, rewrite: repl };
       try {
-        rewrite.path = req.path.replace(new RegExp(match, 'g'), repl.replace(/\\(\d)/g, '$$$1'));
+        // RE2, as Envoy: linear time whatever the pattern (a backtracking engine can hang on `(a+)+$`)
+        rewrite.path = regexReplaceAll(match, req.path, repl);
       } catch {
         /* invalid regex: path unchanged */
       }

@@ -108,44 +108,62 @@ interface Prog {
  * Returns [start, end) of the match, or undefined. Linear in (text length × program size).
  */
 export function searchRe2(re: RE2JS, text: string, from: number): [number, number] | undefined {
+  const m = searchRe2Groups(re, text, from, false);
+  return m ? [m[0], m[1]] : undefined;
+}
+
+/**
+ * Leftmost-first search with submatches: [start0, end0, start1, end1, ...] (-1 for a group that did not take
+ * part), or undefined. A Pike VM over the compiled RE2 program: each thread carries its capture slots, so the time
+ * stays linear in (text length × program size × groups), with the submatch choices of Go's regexp and RE2.
+ * Without `groups`, only slots 0 and 1 are filled.
+ */
+export function searchRe2Groups(re: RE2JS, text: string, from: number, groups = true): number[] | undefined {
   const prog = re.re2().prog as unknown as Prog;
   const n = prog.numInst();
-  // Thread queues: parallel arrays of program counters and match start positions, in priority order.
+  const slots = groups ? 2 * (re.groupCount() + 1) : 2;
+  // Thread queues: parallel arrays of program counters and capture slots, in priority order.
   let cpc: number[] = [];
-  let cstart: number[] = [];
+  let ccap: number[][] = [];
   let npc: number[] = [];
-  let nstart: number[] = [];
+  let ncap: number[][] = [];
   const seen = new Int32Array(n).fill(-1);
   let generation = 0; // `seen[pc] === generation` means pc is already queued for the current position
 
-  const add = (pcs: number[], starts: number[], pc0: number, start: number, ctx: number): void => {
+  const add = (pcs: number[], caps: number[][], pc0: number, cap0: number[], pos: number, ctx: number): void => {
     // Iterative depth-first walk over the epsilon closure, keeping priority order.
-    const stack: number[] = [pc0];
+    const stack: Array<[number, number[]]> = [[pc0, cap0]];
     while (stack.length > 0) {
-      const pc = stack.pop() as number;
+      const [pc, cap] = stack.pop() as [number, number[]];
       if (pc === 0 || seen[pc] === generation) continue; // pc 0 is FAIL
       seen[pc] = generation;
       const inst = prog.getInst(pc);
       switch (inst.op) {
         case ALT:
         case ALT_MATCH:
-          stack.push(inst.arg, inst.out); // `out` has priority, so it is popped first
+          stack.push([inst.arg, cap], [inst.out, cap]); // `out` has priority, so it is popped first
           break;
         case CAPTURE:
+          if (inst.arg >= 2 && inst.arg < slots) {
+            const copy = cap.slice();
+            copy[inst.arg] = pos;
+            stack.push([inst.out, copy]);
+          } else stack.push([inst.out, cap]);
+          break;
         case NOP:
-          stack.push(inst.out);
+          stack.push([inst.out, cap]);
           break;
         case EMPTY_WIDTH:
-          if ((inst.arg & ~ctx) === 0) stack.push(inst.out);
+          if ((inst.arg & ~ctx) === 0) stack.push([inst.out, cap]);
           break;
         default:
           pcs.push(pc);
-          starts.push(start);
+          caps.push(cap);
       }
     }
   };
 
-  let match: [number, number] | undefined;
+  let match: number[] | undefined;
   let pos = from;
   let prev = runeBefore(text, pos);
   for (;;) {
@@ -154,7 +172,9 @@ export function searchRe2(re: RE2JS, text: string, from: number): [number, numbe
     if (match === undefined) {
       // A thread starting here has the lowest priority, so it goes last. It shares the
       // generation of the threads already queued for this position, which dedups against them.
-      add(cpc, cstart, prog.start, pos, emptyContext(prev, r));
+      const cap0 = new Array<number>(slots).fill(-1);
+      cap0[0] = pos;
+      add(cpc, ccap, prog.start, cap0, pos, emptyContext(prev, r));
     }
     generation++;
     const r2 = width > 0 ? runeAt(text, pos + width)[0] : -1;
@@ -162,7 +182,8 @@ export function searchRe2(re: RE2JS, text: string, from: number): [number, numbe
     for (let t = 0; t < cpc.length; t++) {
       const inst = prog.getInst(cpc[t]);
       if (inst.op === MATCH) {
-        match = [cstart[t], pos];
+        match = ccap[t].slice();
+        match[1] = pos;
         break; // leftmost-first: drop the lower-priority threads
       }
       if (r < 0) continue;
@@ -171,17 +192,46 @@ export function searchRe2(re: RE2JS, text: string, from: number): [number, numbe
       else if (inst.op === RUNE_ANY_NOT_NL) ok = r !== 0x0a;
       else if (inst.op === RUNE || inst.op === RUNE1) ok = inst.matchRune(r);
       else ok = false;
-      if (ok) add(npc, nstart, inst.out, cstart[t], nextCtx);
+      if (ok) add(npc, ncap, inst.out, ccap[t], pos + width, nextCtx);
     }
     if (width === 0) break;
     prev = r;
     pos += width;
     [cpc, npc] = [npc, cpc];
-    [cstart, nstart] = [nstart, cstart];
+    [ccap, ncap] = [ncap, ccap];
     npc.length = 0;
-    nstart.length = 0;
+    ncap.length = 0;
   }
   return match;
+}
+
+/**
+ * RE2's GlobalReplace, as Envoy's `regex_rewrite` (Istio `uriRegexRewrite`) applies it: every non-overlapping
+ * match of `pattern` in `text` is replaced by `rewrite`, in which `\N` (N a digit) stands for group N and `\\`
+ * for a backslash. Linear time (RE2). Throws on an invalid pattern.
+ */
+export function regexReplaceAll(pattern: string, text: string, rewrite: string): string {
+  const re = compileRegex(pattern);
+  let out = '';
+  let pos = 0;
+  let copied = 0;
+  let prevEnd = -1;
+  while (pos <= text.length) {
+    const m = searchRe2Groups(re, text, pos);
+    if (!m) break;
+    const empty = m[0] === m[1];
+    if (!(empty && m[0] === prevEnd)) {
+      out += text.slice(copied, m[0]) + rewrite.replace(/\\(\d|\\)/g, (_, d: string) => (d === '\\' ? '\\' : m[2 * Number(d)] >= 0 ? text.slice(m[2 * Number(d)], m[2 * Number(d) + 1]) : ''));
+      copied = m[1];
+    }
+    prevEnd = m[1];
+    if (empty) {
+      const w = runeAt(text, m[1])[1];
+      if (w === 0) break;
+      pos = m[1] + w;
+    } else pos = m[1];
+  }
+  return out + text.slice(copied);
 }
 
 /** Go `regexp.FindString`: the leftmost match, or '' when there is none. */
