@@ -1,22 +1,29 @@
 /**
  * Checks the hand-written hover documentation in schemas/docs/*.yaml against the
- * generated schemas: every documented path must exist in the newest served version
- * of its kind, both sides of every alias must exist and have the same shape, docs must
- * be short and non-empty, links must be https, and the coverage goals of
- * scripts/docs-coverage.ts must be met.
+ * generated schemas: every documented path must exist in a served version of its kind
+ * (docs are looked up by path whatever the version), both sides of every alias must
+ * exist and have the same shape, docs must be short and non-empty, links must be https,
+ * and the coverage goals of scripts/docs-coverage.ts must be met. Reference links must
+ * point at the field: every Istio and Gateway API entry has an anchor that follows the
+ * page's convention, and every Linkerd/SMI kind links to its own page. Examples must
+ * parse, be `<field>: <value>` for the field they document, and be accepted by the
+ * field's schema. And no doc or example may copy upstream CRD description prose.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { computeCoverage, fieldPaths, FOUNDATION_KINDS, OVERALL_TARGET, pct } from '../../scripts/docs-coverage';
+import { parseSegment } from '../../server/src/service/documents';
 import type { SchemaNode } from '../../server/src/service/schema/types';
+import { validateDocument } from '../../server/src/service/schema/validate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DOCS_DIR = path.join(ROOT, 'schemas', 'docs');
 const KINDS_DIR = path.join(ROOT, 'schemas', 'kinds');
 const INDEX_FILE = path.join(ROOT, 'schemas', 'index.json');
+const CRDS_DIR = path.join(ROOT, '..', 'shared', 'crds');
 
 const MAX_DOC_CHARS = 700;
 const MIN_TOTAL_FIELDS = 150;
@@ -81,19 +88,29 @@ function newestServed(entry: IndexEntry): string {
 }
 
 const index: IndexEntry[] = JSON.parse(fs.readFileSync(INDEX_FILE, 'utf8'));
-const schemaCache = new Map<string, { version: string; root: Node }>();
+const schemaCache = new Map<string, { version: string; root: Node }[]>();
 
-function rootSchema(entry: IndexEntry): { version: string; root: Node } {
+/** Schemas of every served version of a kind, newest first. */
+function servedSchemas(entry: IndexEntry): { version: string; root: Node }[] {
   const key = `${entry.group}/${entry.kind}`;
   const hit = schemaCache.get(key);
   if (hit) return hit;
   const kf: KindFile = JSON.parse(fs.readFileSync(path.join(KINDS_DIR, entry.file), 'utf8'));
-  const version = newestServed(entry);
-  const root = kf.schemas[kf.versions[version]];
-  assert.ok(root, `${key}: no schema for version ${version}`);
-  const out = { version, root };
+  const newest = newestServed(entry);
+  const names = entry.versions.filter((v) => v.served).map((v) => v.name).sort(compareVersionsDesc);
+  const out = names.map((version) => {
+    const root = kf.schemas[kf.versions[version]];
+    assert.ok(root, `${key}: no schema for version ${version}`);
+    return { version, root };
+  });
+  assert.equal(out[0].version, newest);
   schemaCache.set(key, out);
   return out;
+}
+
+/** Schema of the newest served version. */
+function rootSchema(entry: IndexEntry): { version: string; root: Node } {
+  return servedSchemas(entry)[0];
 }
 
 /** Find a named property on a node, also looking into oneOf/anyOf/allOf branches. */
@@ -146,6 +163,27 @@ function resolvePath(root: Node, p: string): string | undefined {
       if (!next) return `no property "${step}" at "${walked}"`;
       node = next;
     }
+  }
+  return undefined;
+}
+
+/** The schema node at a doc path, or undefined. */
+function schemaOf(root: Node, p: string): Node | undefined {
+  let node: Node | undefined = root;
+  for (const step of pathSteps(p)) {
+    if (!node) return undefined;
+    if (step === '[]') node = node.items;
+    else if (step === '{}') node = typeof node.additionalProperties === 'object' ? node.additionalProperties : undefined;
+    else node = propertyOf(node, step);
+  }
+  return node;
+}
+
+/** The field's schema in the newest served version that has the path. */
+function fieldSchema(entry: IndexEntry, p: string): { version: string; node: Node } | undefined {
+  for (const { version, root } of servedSchemas(entry)) {
+    const node = schemaOf(root, p);
+    if (node) return { version, node };
   }
   return undefined;
 }
@@ -219,9 +257,18 @@ for (const { file, data } of docFiles) {
         assert.ok(isSpecPath(fieldPath), `${file}: ${fieldPath} should be "spec" or start with "spec."`);
       }
       for (const entry of targets) {
-        const { version, root } = rootSchema(entry);
-        const err = resolvePath(root, fieldPath);
-        if (err) bad.push(`${fieldPath} (${entry.group}/${version} ${entry.kind}): ${err}`);
+        if (file === COMMON_FILE) {
+          // common docs apply to every kind: the path must exist in each of them
+          const { version, root } = rootSchema(entry);
+          const err = resolvePath(root, fieldPath);
+          if (err) bad.push(`${fieldPath} (${entry.group}/${version} ${entry.kind}): ${err}`);
+          continue;
+        }
+        // a kind's docs may document a field that only an older served version has
+        const errors = servedSchemas(entry).map(({ version, root }) => [version, resolvePath(root, fieldPath)] as const);
+        if (errors.every(([, err]) => err)) {
+          bad.push(`${fieldPath} (${entry.group}/${entry.kind}): in no served version (${errors.map(([v, err]) => `${v}: ${err}`).join('; ')})`);
+        }
       }
     }
     assert.deepEqual(bad, [], `${file}: paths not found in schema:\n  ${bad.join('\n  ')}`);
@@ -282,6 +329,24 @@ void test('docs coverage goals (scripts/docs-coverage.ts)', () => {
   assert.deepEqual(cov.failures, []);
 });
 
+void test('coverage is reported for every served version', () => {
+  const cov = computeCoverage(path.join(ROOT, 'schemas'));
+  for (const k of cov.kinds) {
+    const entry = index.find((e) => e.group === k.group && e.kind === k.kind)!;
+    assert.deepEqual(
+      k.versions.map((v) => v.version).sort(),
+      entry.versions.filter((v) => v.served).map((v) => v.name).sort(),
+      `${k.id}: one figure per served version`,
+    );
+    assert.equal(k.versions[0].version, k.version, `${k.id}: the current version comes first`);
+    assert.equal(k.allTotal, k.versions.reduce((n, v) => n + v.total, 0));
+  }
+  // GRPCRoute v1alpha2 (Linkerd's bundled copy) has fields that v1 lacks; they are documented by path.
+  const grpc = cov.kinds.find((k) => k.id === 'gateway.networking.k8s.io/GRPCRoute')!;
+  assert.ok(grpc.versions.some((v) => v.version === 'v1alpha2' && v.missing.length === 0));
+  assert.ok(cov.allVersions.total > cov.total);
+});
+
 void test('coverage counts every field path', () => {
   const root: SchemaNode = {
     type: 'object',
@@ -326,4 +391,280 @@ void test('path resolver sanity', () => {
     'v1alpha2',
   ]);
   assert.deepEqual(['v1alpha1', 'v1alpha2'].sort(compareVersionsDesc), ['v1alpha2', 'v1alpha1']);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Reference links: anchors that point at the field
+// ---------------------------------------------------------------------------------------------
+
+/** Doc files of a family, with the entry of schemas/index.json they document. */
+function familyFiles(match: (group: string) => boolean): { file: string; data: DocFile; entry: IndexEntry }[] {
+  const out: { file: string; data: DocFile; entry: IndexEntry }[] = [];
+  for (const { file, data } of docFiles) {
+    if (file === COMMON_FILE || typeof data.group !== 'string' || !match(data.group)) continue;
+    const entry = index.find((e) => e.group === data.group && e.kind === data.kind);
+    if (entry) out.push({ file, data, entry });
+  }
+  return out;
+}
+
+const isIstio = (g: string): boolean => g.endsWith('.istio.io');
+const isGatewayApi = (g: string): boolean => g === 'gateway.networking.k8s.io';
+const isLinkerd = (g: string): boolean => g === 'linkerd.io' || g.endsWith('.linkerd.io');
+const isSmi = (g: string): boolean => g.endsWith('.smi-spec.io');
+
+/**
+ * Doc files of Istio or Gateway API kinds that have no anchors, and why. A file listed here must not have
+ * anchors (remove it from the list when its anchors are added).
+ */
+const ANCHOR_EXCEPTIONS: Record<string, string> = {
+  'extensions.istio.io_TrafficExtension.yaml':
+    'TrafficExtension is new in the Istio development branch; istio.io/latest has no reference page for it yet, so the kind links to the proxy-extensions index',
+};
+
+/**
+ * Istio pages: `<Type>[-<NestedType>]*-<proto_field>` for a field row (`HTTPRetry-per_try_timeout`,
+ * `ConnectionPoolSettings-TCPSettings-max_connections`), or `<Type>[-<NestedType>]*` for a type. Type names may
+ * hold digits (`L4MatchAttributes`).
+ */
+const ISTIO_FIELD_ANCHOR = /^[A-Z][A-Za-z0-9]*(-[A-Z][A-Za-z0-9]*)*-[a-z][a-z0-9_]*$/;
+const ISTIO_TYPE_ANCHOR = /^[A-Z][A-Za-z0-9]*(-[A-Z][A-Za-z0-9]*)*$/;
+/** Gateway API spec page: the lowercased Go type name (`httproutespec`, `parentreference`). */
+const GATEWAY_API_ANCHOR = /^[a-z][a-z0-9]*$/;
+/** Linkerd (Hugo) and GitHub heading ids. */
+const HEADING_ANCHOR = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Proto field names a camelCase field can have: `perTryTimeout` -> per_try_timeout, `consecutive5xxErrors` -> consecutive_5xx_errors. */
+function protoNames(field: string): string[] {
+  if (field.includes('_')) return [field];
+  const plain = field.replace(/([A-Z])/g, '_$1').toLowerCase();
+  const digits = field.replace(/([A-Z])/g, '_$1').replace(/([a-z])(\d+[a-z])/g, '$1_$2').toLowerCase();
+  return [...new Set([plain, digits])];
+}
+
+function fieldNames(p: string): string[] {
+  return p.split('.').map((s) => s.replace(/(\[\]|\{\})+$/, ''));
+}
+
+void test('Istio and Gateway API doc entries link to the field (anchors)', () => {
+  const problems: string[] = [];
+  for (const file of Object.keys(ANCHOR_EXCEPTIONS)) {
+    const d = docFiles.find((x) => x.file === file);
+    if (!d) problems.push(`${file}: listed in ANCHOR_EXCEPTIONS but does not exist`);
+    else if (Object.values(d.data.fields ?? {}).some((fd) => fd?.anchor !== undefined)) problems.push(`${file}: has anchors now; remove it from ANCHOR_EXCEPTIONS`);
+  }
+  for (const { file, data } of familyFiles(isIstio)) {
+    assert.match(String(data.reference), /^https:\/\/istio\.io\/latest\/docs\/reference\/config\/.+\/$/, `${file}: reference should be an istio.io/latest reference page`);
+    if (ANCHOR_EXCEPTIONS[file]) continue;
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      const a = fd?.anchor;
+      if (typeof a !== 'string') {
+        problems.push(`${file}: ${p} has no anchor`);
+        continue;
+      }
+      if (ISTIO_TYPE_ANCHOR.test(a)) continue;
+      if (!ISTIO_FIELD_ANCHOR.test(a)) {
+        problems.push(`${file}: ${p}: anchor "${a}" is neither Type-proto_field nor a type name`);
+        continue;
+      }
+      // The row must be the field itself or one of its parents (when the field's type is documented on another page).
+      const protoField = a.slice(a.lastIndexOf('-') + 1);
+      if (!fieldNames(p).some((n) => protoNames(n).includes(protoField))) problems.push(`${file}: ${p}: anchor "${a}" names a field that is not on the path`);
+    }
+  }
+  for (const { file, data } of familyFiles(isGatewayApi)) {
+    assert.equal(data.reference, 'https://gateway-api.sigs.k8s.io/reference/spec/', `${file}: reference should be the Gateway API spec page`);
+    if (ANCHOR_EXCEPTIONS[file]) continue;
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      const a = fd?.anchor;
+      if (typeof a !== 'string') problems.push(`${file}: ${p} has no anchor`);
+      else if (!GATEWAY_API_ANCHOR.test(a)) problems.push(`${file}: ${p}: anchor "${a}" should be a lowercase type name like httproutespec`);
+    }
+  }
+  assert.deepEqual(problems, [], `anchor problems:\n  ${problems.join('\n  ')}`);
+});
+
+void test('Linkerd and SMI kinds link to their own reference page', () => {
+  const problems: string[] = [];
+  for (const { file, data } of familyFiles(isLinkerd)) {
+    // the kind's own page, not the reference index
+    if (!/^https:\/\/linkerd\.io\/2-edge\/reference\/[a-z0-9-]+\/$/.test(String(data.reference))) problems.push(`${file}: reference ${String(data.reference)} is not a linkerd.io/2-edge/reference/<page>/ URL`);
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      if (fd?.anchor !== undefined && !HEADING_ANCHOR.test(String(fd.anchor))) problems.push(`${file}: ${p}: anchor "${String(fd.anchor)}" is not a heading id`);
+    }
+  }
+  for (const { file, data } of familyFiles(isSmi)) {
+    if (!/^https:\/\/github\.com\/servicemeshinterface\/smi-spec\/blob\/main\/apis\/traffic-split\/v1alpha\d\/traffic-split\.md$/.test(String(data.reference))) problems.push(`${file}: reference should be the SMI traffic-split spec`);
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      if (fd?.anchor !== undefined && !HEADING_ANCHOR.test(String(fd.anchor))) problems.push(`${file}: ${p}: anchor "${String(fd.anchor)}" is not a heading id`);
+    }
+  }
+  assert.deepEqual(problems, [], problems.join('\n'));
+});
+
+void test('anchor helpers', () => {
+  assert.deepEqual(protoNames('perTryTimeout'), ['per_try_timeout']);
+  assert.ok(protoNames('consecutive5xxErrors').includes('consecutive_5xx_errors'));
+  assert.ok(protoNames('http1MaxPendingRequests').includes('http1_max_pending_requests'));
+  assert.deepEqual(protoNames('mirror_percent'), ['mirror_percent']);
+  assert.match('HTTPRetry-per_try_timeout', ISTIO_FIELD_ANCHOR);
+  assert.match('ConnectionPoolSettings-TCPSettings-TcpKeepalive-probes', ISTIO_FIELD_ANCHOR);
+  assert.match('HTTPFaultInjection-Delay', ISTIO_TYPE_ANCHOR);
+  assert.match('L4MatchAttributes-destination_subnets', ISTIO_FIELD_ANCHOR);
+  assert.doesNotMatch('HTTPRoute-timeout', ISTIO_TYPE_ANCHOR);
+  assert.doesNotMatch('HTTPRoute-perTryTimeout', ISTIO_FIELD_ANCHOR);
+  assert.doesNotMatch('gateway.networking.k8s.io/v1.HTTPRoute', GATEWAY_API_ANCHOR);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Examples
+// ---------------------------------------------------------------------------------------------
+
+/** The key an example of this doc path must use: the path's last field name. */
+function exampleKey(p: string): string {
+  return fieldNames(p).pop()!;
+}
+
+/**
+ * Problems with one example: it must parse as one YAML document; when it is a mapping, its only key is the
+ * field's own name; and the value must be valid for the field's schema. Examples are fragments, so a
+ * missing required sibling is not a problem.
+ */
+function exampleProblems(entry: IndexEntry, p: string, example: string): string[] {
+  const docs = parseAllDocuments(example);
+  if (docs.length !== 1 || docs[0].errors.length) return [`does not parse as one YAML document`];
+  const value: unknown = docs[0].toJSON();
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
+  const keys = Object.keys(value);
+  const key = exampleKey(p);
+  if (keys.length !== 1 || keys[0] !== key) return [`should be "${key}: <value>" (has ${keys.map((k) => JSON.stringify(k)).join(', ')})`];
+  const found = fieldSchema(entry, p);
+  if (!found) return [`no schema for ${p}`];
+  const root = { type: 'object', properties: { [key]: found.node } } as SchemaNode;
+  return validateDocument(parseSegment(example), root)
+    .filter((d) => d.rule !== 'schema/required' && (d.severity === 'error' || d.severity === 'warning'))
+    .map((d) => `not valid for ${found.version}: ${d.message}`);
+}
+
+void test('examples are "<field>: <value>" and valid for the field', () => {
+  const problems: string[] = [];
+  let checked = 0;
+  for (const { file, data } of docFiles) {
+    if (file === COMMON_FILE) continue;
+    const entry = index.find((e) => e.group === data.group && e.kind === data.kind);
+    assert.ok(entry, file);
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      if (typeof fd?.example !== 'string') continue;
+      checked++;
+      for (const msg of exampleProblems(entry, p, fd.example)) problems.push(`${file}: ${p}: example "${fd.example}" ${msg}`);
+    }
+  }
+  console.log(`  examples checked: ${checked}`);
+  assert.deepEqual(problems, [], `bad examples:\n  ${problems.join('\n  ')}`);
+});
+
+void test('example checks catch drift', () => {
+  const vs = index.find((e) => e.group === 'networking.istio.io' && e.kind === 'VirtualService')!;
+  assert.deepEqual(exampleProblems(vs, 'spec.http[].timeout', 'timeout: 5s'), []);
+  assert.match(exampleProblems(vs, 'spec.http[].retries.perTryTimeout', 'retries: {perTryTimeout: 2s}')[0], /perTryTimeout: <value>/);
+  // a comma inside a flow mapping starts a new key
+  assert.equal(exampleProblems(vs, 'spec.http[].retries', 'retries: {attempts: 3, retryOn: 5xx,connect-failure}').length, 1);
+  assert.equal(exampleProblems(vs, 'spec.http[].route[].weight', 'weight: heavy').length, 1);
+  assert.deepEqual(exampleProblems(vs, 'spec.hosts', 'not a mapping'), []);
+});
+
+/** Is the field a leaf (a scalar, a list of scalars or a map of scalars)? */
+function isLeaf(node: Node): boolean {
+  let n = node;
+  if (n.items) n = n.items;
+  if (typeof n.additionalProperties === 'object' && !Object.keys(n.properties ?? {}).length) n = n.additionalProperties;
+  const props = (x: Node): number => Object.keys(x.properties ?? {}).length + [...(x.allOf ?? []), ...(x.oneOf ?? []), ...(x.anyOf ?? [])].reduce((s, b) => s + props(b), 0);
+  return props(n) === 0;
+}
+
+void test('every leaf field of the foundation kinds has an example', () => {
+  const missing: string[] = [];
+  for (const id of FOUNDATION_KINDS) {
+    const [group, kind] = [id.slice(0, id.lastIndexOf('/')), id.slice(id.lastIndexOf('/') + 1)];
+    const entry = index.find((e) => e.group === group && e.kind === kind);
+    const d = docFiles.find((x) => x.data.group === group && x.data.kind === kind);
+    assert.ok(entry && d, `${id}: no docs`);
+    for (const [p, fd] of Object.entries(d.data.fields ?? {})) {
+      const found = fieldSchema(entry, p);
+      if (found && isLeaf(found.node) && typeof fd?.example !== 'string') missing.push(`${d.file}: ${p}`);
+    }
+  }
+  assert.deepEqual(missing, [], `leaf fields without an example:\n  ${missing.join('\n  ')}`);
+});
+
+// ---------------------------------------------------------------------------------------------
+// Our own words: nothing copied from the upstream CRD descriptions
+// ---------------------------------------------------------------------------------------------
+
+const RUN = 10;
+
+function words(text: string): string[] {
+  return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
+}
+
+/**
+ * Every run of RUN consecutive words of our text, joined by spaces. `Code spans` (field names, enum values) are
+ * facts, not prose: a run does not cross or include them, so listing the values of an enum is not copying.
+ */
+function runs(text: string): string[] {
+  const out: string[] = [];
+  for (const part of text.split(/`[^`]*`/)) {
+    const w = words(part);
+    for (let i = 0; i + RUN <= w.length; i++) out.push(w.slice(i, i + RUN).join(' '));
+  }
+  return out;
+}
+
+function collectDescriptions(value: unknown, out: string[]): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectDescriptions(v, out);
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'description' && typeof v === 'string') out.push(v);
+      else collectDescriptions(v, out);
+    }
+  }
+}
+
+void test(`no run of ${RUN} words is copied from upstream CRD descriptions`, (t) => {
+  if (!fs.existsSync(CRDS_DIR)) {
+    t.skip('../shared/crds is not beside the project');
+    return;
+  }
+  // Index our text by its runs (small), then scan the upstream descriptions (large) against it.
+  const ours = new Map<string, string>();
+  for (const { file, data } of docFiles) {
+    for (const [p, fd] of Object.entries(data.fields ?? {})) {
+      for (const text of [fd?.doc, fd?.example]) {
+        if (typeof text === 'string') for (const r of runs(text)) ours.set(r, `${file}: ${p}`);
+      }
+    }
+  }
+  const yamlFiles: string[] = [];
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) walk(full);
+      else if (/\.ya?ml$/.test(e.name)) yamlFiles.push(full);
+    }
+  };
+  walk(CRDS_DIR);
+  const copied = new Map<string, string>();
+  for (const f of yamlFiles) {
+    const descriptions: string[] = [];
+    for (const d of parseAllDocuments(fs.readFileSync(f, 'utf8'))) collectDescriptions(d.toJSON(), descriptions);
+    for (const text of descriptions) {
+      for (const r of runs(text)) {
+        const where = ours.get(r);
+        if (where) copied.set(where, `"${r}" (${path.relative(CRDS_DIR, f)})`);
+      }
+    }
+  }
+  assert.ok(yamlFiles.length > 0, 'no CRD files found');
+  assert.deepEqual([...copied].map(([where, what]) => `${where}: ${what}`), [], 'docs copy upstream description text');
 });

@@ -1,7 +1,9 @@
 /**
  * Checks the snippets contributed in package.json: every file exists and parses, every snippet has a
  * unique prefix, a description and a body, every tab stop has a default, and the snippet expanded with
- * its defaults is a clean manifest for MeshService (no error, no warning).
+ * its defaults is a clean manifest for MeshService (no error, no warning). Also: VirtualService weights add
+ * up to 100, the progressive canary has one snippet per step (90/10, 75/25, 50/50, 0/100; a snippet choice
+ * cannot keep two weights consistent), and the mTLS migration is a PERMISSIVE-then-STRICT pair.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -281,3 +283,84 @@ for (const c of contributions) {
     });
   }
 }
+
+/** Every snippet of every contributed file, expanded with its defaults and parsed. */
+function expandedSnippets(): Array<{ name: string; prefixes: string[]; docs: Array<Record<string, unknown>> }> {
+  const out: Array<{ name: string; prefixes: string[]; docs: Array<Record<string, unknown>> }> = [];
+  for (const c of contributions) {
+    if (!fs.existsSync(path.join(ROOT, c.path))) continue;
+    for (const [name, s] of Object.entries(loadSnippets(c))) {
+      const prefixes = (Array.isArray(s.prefix) ? s.prefix : [s.prefix]).map(String);
+      const docs = parseAllDocuments(expandSnippet(bodyText(s.body)).text).map((d) => (d.toJSON() ?? {}) as Record<string, unknown>);
+      out.push({ name, prefixes, docs });
+    }
+  }
+  return out;
+}
+
+interface WeightedRoute {
+  route?: Array<{ weight?: number; destination?: { subset?: string } }>;
+}
+
+/** The weighted route lists of a VirtualService (http, tcp and tls rules). */
+function routeLists(vs: Record<string, unknown>): WeightedRoute['route'][] {
+  const spec = (vs.spec ?? {}) as Record<string, WeightedRoute[] | undefined>;
+  return [...(spec.http ?? []), ...(spec.tcp ?? []), ...(spec.tls ?? [])].map((r) => r.route).filter((r) => Array.isArray(r));
+}
+
+void test('snippet VirtualService weights add up to 100', () => {
+  const bad: string[] = [];
+  for (const { name, docs } of expandedSnippets()) {
+    for (const d of docs.filter((x) => x.kind === 'VirtualService')) {
+      for (const route of routeLists(d)) {
+        if (!route!.some((r) => r.weight !== undefined)) continue;
+        const sum = route!.reduce((n, r) => n + (r.weight ?? 0), 0);
+        if (sum !== 100) bad.push(`${name}: weights ${route!.map((r) => r.weight ?? 0).join('/')} add up to ${sum}`);
+      }
+    }
+  }
+  assert.deepEqual(bad, []);
+});
+
+void test('progressive canary: one snippet per step, each with its own consistent weights', () => {
+  const all = expandedSnippets();
+  for (const [stable, canary] of [
+    [90, 10],
+    [75, 25],
+    [50, 50],
+    [0, 100],
+  ]) {
+    const prefix = `istio-canary-step-${stable}-${canary}`;
+    const s = all.find((x) => x.prefixes.includes(prefix));
+    assert.ok(s, `${prefix} is missing`);
+    const vs = s.docs.find((d) => d.kind === 'VirtualService');
+    assert.ok(vs && s.docs.some((d) => d.kind === 'DestinationRule'), `${prefix}: needs a DestinationRule and a VirtualService`);
+    const [route] = routeLists(vs);
+    assert.deepEqual(
+      route!.map((r) => [r.destination?.subset, r.weight]),
+      [
+        ['stable', stable],
+        ['canary', canary],
+      ],
+      `${prefix}: weights`,
+    );
+  }
+});
+
+void test('mTLS migration pair: PERMISSIVE first, then STRICT on the same PeerAuthentication', () => {
+  const all = expandedSnippets();
+  const steps = ['istio-mtls-migration-1-permissive', 'istio-mtls-migration-2-strict'].map((prefix) => {
+    const s = all.find((x) => x.prefixes.includes(prefix));
+    assert.ok(s, `${prefix} is missing`);
+    assert.equal(s.docs.length, 1, `${prefix}: one PeerAuthentication`);
+    const pa = s.docs[0] as { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: { mtls?: { mode?: string }; selector?: unknown } };
+    assert.equal(pa.kind, 'PeerAuthentication');
+    assert.equal(pa.spec?.selector, undefined, `${prefix}: namespace-wide (no selector)`);
+    return pa;
+  });
+  assert.deepEqual(
+    steps.map((pa) => pa.spec?.mtls?.mode),
+    ['PERMISSIVE', 'STRICT'],
+  );
+  assert.deepEqual(steps[0].metadata, steps[1].metadata, 'step 2 must replace step 1 (same name and namespace)');
+});
