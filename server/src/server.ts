@@ -5,6 +5,7 @@ import {
   CodeActionKind,
   CompletionItemKind,
   DiagnosticSeverity,
+  FileChangeType,
   InsertTextFormat,
   MarkupKind,
   ProposedFeatures,
@@ -16,6 +17,7 @@ import {
   type CodeLens,
   type CompletionItem,
   type Diagnostic,
+  type FileEvent,
   type DocumentSymbol,
   type FoldingRange,
   type InitializeResult,
@@ -27,28 +29,88 @@ import { RouteGraphRequest, SimulateRequest, type RouteGraphParams, type RouteGr
 import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, FileStatusNotification, WorkspaceIndexedNotification, type MeshSettings } from './protocol';
 import { MeshService, type CompletionEntry, type FileDiagnostic } from './service';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
-import { listYamlFiles, MAX_FILE_BYTES } from './workspace-scan';
+import { inSkippedFolder, listYamlFiles, mb, type ScanOptions } from './workspace-scan';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const service = new MeshService(new SchemaRegistry(findSchemasDir(__dirname)));
+/** The initializationOptions: the settings of a client that does not answer workspace/configuration. */
+let initSettings: Partial<MeshSettings> = {};
+/** The settings of the last workspace/didChangeConfiguration (push model; used when the client has no workspace/configuration). */
+let pushedSettings: unknown;
 let settings: MeshSettings = { ...DEFAULT_SETTINGS };
 let workspaceRoots: string[] = [];
 let hasConfiguration = false;
 let hasProgress = false;
-/** Glob patterns from files.exclude (enabled ones) and meshYaml.exclude. */
-let excludeGlobs: string[] = [];
-/** Files indexed from disk (not open in an editor). */
-const diskFiles = new Set<string>();
+let hasWorkspaceFolders = false;
+/** Enabled patterns of files.exclude. */
+let filesExclude: string[] = [];
+/** Compiled patterns of files.exclude and meshYaml.exclude (each also matches everything under a folder it names). */
+let excludeMatchers: Array<(p: string) => boolean> = [];
+/** Files indexed from disk (not open in an editor): uri -> path. */
+const diskFiles = new Map<string, string>();
+/** Folders holding indexed disk files (and their ancestors), built on demand; undefined when diskFiles changed. */
+let diskDirs: Set<string> | undefined;
+/**
+ * Files read for meshYaml.crdPaths alone (outside the workspace folders, or excluded from the index): uri -> stamp
+ * (mtime and size) of the text read. Their CRDs are dropped when they leave crdPaths or disappear.
+ */
+const crdPathFiles = new Map<string, string>();
+/** Watchers of the crdPaths entries outside the workspace folders (the editor watches only inside them). */
+const crdWatchers = new Map<string, fs.FSWatcher>();
+const YAML_NAME = /\.ya?ml$/i;
 
 service.onRuleError = (rule, res, e) => connection.console.error(`rule ${rule.id} failed on ${res.kind} ${res.namespace}/${res.name}: ${String(e)}`);
 
-function applyAnalysisSettings(): void {
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function strings(v: unknown, fallback: string[]): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : fallback;
+}
+
+/** Settings as read, with the defaults filled in and values of the wrong type replaced by the default. */
+function normalise(raw: Partial<MeshSettings>): MeshSettings {
+  const s = { ...DEFAULT_SETTINGS, ...raw };
+  return {
+    ...s,
+    crdPaths: strings(s.crdPaths, []),
+    exclude: strings(s.exclude, []),
+    disabledRules: strings(s.disabledRules, []),
+    productionNamespaces: strings(s.productionNamespaces, DEFAULT_SETTINGS.productionNamespaces),
+    rules: s.rules && typeof s.rules === 'object' && !Array.isArray(s.rules) ? s.rules : {},
+    maxFileSizeMB: Number.isFinite(Number(s.maxFileSizeMB)) ? Number(s.maxFileSizeMB) : DEFAULT_SETTINGS.maxFileSizeMB,
+    maxDocuments: Number.isFinite(Number(s.maxDocuments)) ? Number(s.maxDocuments) : DEFAULT_SETTINGS.maxDocuments,
+  };
+}
+
+function enabledPatterns(exclude: unknown): string[] {
+  if (!exclude || typeof exclude !== 'object') return [];
+  return Object.entries(exclude as Record<string, unknown>)
+    .filter(([, on]) => on === true)
+    .map(([g]) => g);
+}
+
+/** meshYaml.maxFileSizeMB in bytes: larger files are neither analysed nor read from disk. */
+function maxFileBytes(): number {
+  return Math.max(0.01, settings.maxFileSizeMB) * 1024 * 1024;
+}
+
+function applySettings(): void {
   const rules = { ...settings.rules };
   for (const id of settings.disabledRules) rules[id] = 'off';
   if (!settings.celValidation) rules['schema/cel'] = 'off';
   service.settings = { rules, productionNamespaces: settings.productionNamespaces };
-  service.limits = { maxFileSize: Math.max(0.01, settings.maxFileSizeMB) * 1024 * 1024, maxDocuments: Math.max(1, Math.floor(settings.maxDocuments)) };
+  service.limits = { maxFileSize: maxFileBytes(), maxDocuments: Math.max(1, Math.floor(settings.maxDocuments)) };
+  excludeMatchers = [...filesExclude, ...settings.exclude].flatMap((g) => {
+    try {
+      return [picomatch(g, { dot: true }), picomatch(`${g.replace(/\/$/, '')}/**`, { dot: true })];
+    } catch (e) {
+      log(`ignoring the exclude pattern ${JSON.stringify(g)}: ${errorText(e)}`);
+      return [];
+    }
+  });
 }
 
 function log(msg: string): void {
@@ -63,6 +125,69 @@ function guard<T>(name: string, fallback: T, fn: () => T): T {
     connection.console.error(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     return fallback;
   }
+}
+
+/** Logs the files a scan leaves out: the first 20 one by one, then how many more. */
+function skipLog(): { onSkip: (file: string, reason: string) => void; flush: () => void } {
+  const SHOWN = 20;
+  let count = 0;
+  return {
+    onSkip: (file, reason) => {
+      if (++count <= SHOWN) log(`not indexed: ${file}: ${reason}`);
+    },
+    flush: () => {
+      if (count > SHOWN) log(`not indexed: ${count - SHOWN} more file(s)`);
+      count = 0;
+    },
+  };
+}
+
+function scanOptions(onSkip: ScanOptions['onSkip']): ScanOptions {
+  return { maxBytes: maxFileBytes(), onSkip, sizeLimitHint: 'meshYaml.maxFileSizeMB' };
+}
+
+// ---- one job at a time: indexing, file events and crdPaths refreshes never interleave
+let work: Promise<void> = Promise.resolve();
+const queued = new Set<string>();
+/**
+ * Queues a job after the running ones. With a key, a job of that key already waiting is not queued again (it has
+ * not started, so it will see the latest state). Never rejects: a failed job is logged.
+ */
+function enqueue(name: string, job: () => Promise<void>, key?: string): Promise<void> {
+  if (key !== undefined) {
+    if (queued.has(key)) return work;
+    queued.add(key);
+  }
+  work = work
+    .then(async () => {
+      if (key !== undefined) queued.delete(key);
+      await job();
+    })
+    .catch((e: unknown) => connection.console.error(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
+  return work;
+}
+
+/** What the workspace index depends on: when it is unchanged, a settings change needs no new scan of the folders. */
+function indexSignature(): string {
+  return JSON.stringify([workspaceRoots, filesExclude, settings.exclude, settings.crdPaths, service.limits]);
+}
+/** The signature the index was last built with. */
+let indexedWith: string | undefined;
+
+/**
+ * Re-reads the settings and brings the index up to date: a new scan when folders, exclusions, crdPaths or size
+ * limits changed (or `rescan`), else only the crdPaths files are read again. Open files are re-analysed.
+ */
+function reindex(why: string, rescan: boolean): void {
+  void enqueue(why, async () => {
+    const limits = JSON.stringify(service.limits);
+    await loadSettings();
+    // open files keep the limits they were parsed with until they are set again
+    if (JSON.stringify(service.limits) !== limits) for (const d of documents.all()) guard('update', false, () => service.setFile(d.uri, d.getText()));
+    if (rescan || indexSignature() !== indexedWith) return indexWorkspace();
+    if (await refreshCrdPaths(true)) announceCrds();
+    revalidateAll();
+  }, rescan ? 'rescan' : 'reindex');
 }
 
 const SEVERITY: Record<FileDiagnostic['severity'], DiagnosticSeverity> = {
@@ -116,6 +241,10 @@ function revalidateAll(): void {
   for (const d of documents.all()) schedule(d.uri);
 }
 
+function announceCrds(): void {
+  void connection.sendNotification(CrdsLoadedNotification, { sources: service.registry.overrideSources() });
+}
+
 function syncDocument(doc: TextDocument): void {
   guard('update', false, () => service.setFile(doc.uri, doc.getText()));
   // Any edit can change another file's findings (a DestinationRule fixes a VirtualService elsewhere).
@@ -129,23 +258,43 @@ documents.onDidClose((e) => {
   const uri = e.document.uri;
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   // A closed file stays in the workspace as it is on disk (unsaved edits are gone); others are forgotten.
-  void (async () => {
-    if (!(await loadDiskFile(uri))) guard('close', false, () => service.removeFile(uri));
+  void enqueue(`close ${uri}`, async () => {
+    const file = uri.startsWith('file:') ? fileURLToPath(uri) : undefined;
+    if (!file || !(await loadDiskFile(uri))) {
+      service.removeFile(uri);
+      // a crdPaths file outside the index: its CRDs come from the disk again
+      if (file && underCrdPaths(file) && (await refreshCrdPaths(false))) announceCrds();
+    }
     revalidateAll();
-  })().catch((err: unknown) => log(`close failed: ${String(err)}`));
+  });
 });
+// Files outside the workspace folders are not watched by the editor: a save is the cue to re-read crdPaths.
+documents.onDidSave(() => {
+  if (settings.crdPaths.length) refreshCrdPathsLater('crdPaths refresh on save');
+});
+
+function rootFolder(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return path.resolve(fileURLToPath(uri));
+  } catch {
+    return undefined;
+  }
+}
 
 connection.onInitialize((params): InitializeResult => {
   hasConfiguration = !!params.capabilities.workspace?.configuration;
   hasProgress = !!params.capabilities.window?.workDoneProgress;
-  workspaceRoots = (params.workspaceFolders ?? []).map((f) => f.uri).filter((u) => u.startsWith('file:')).map((u) => fileURLToPath(u));
-  if (!workspaceRoots.length && params.rootUri?.startsWith('file:')) workspaceRoots = [fileURLToPath(params.rootUri)];
+  hasWorkspaceFolders = !!params.capabilities.workspace?.workspaceFolders;
+  workspaceRoots = [...new Set((params.workspaceFolders ?? []).map((f) => rootFolder(f.uri)).filter((r): r is string => !!r))];
+  if (!workspaceRoots.length && params.rootUri) workspaceRoots = [rootFolder(params.rootUri)].filter((r): r is string => !!r);
   const opts = params.initializationOptions as Partial<MeshSettings> | undefined;
-  if (opts) settings = { ...settings, ...opts };
-  applyAnalysisSettings();
+  if (opts && typeof opts === 'object') initSettings = opts;
+  settings = normalise(initSettings);
+  applySettings();
   return {
     capabilities: {
-      textDocumentSync: TextDocumentSyncKind.Incremental,
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
       completionProvider: { triggerCharacters: [' ', ':', '-'], resolveProvider: false },
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
@@ -154,38 +303,92 @@ connection.onInitialize((params): InitializeResult => {
       definitionProvider: true,
       referencesProvider: true,
       codeLensProvider: { resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'mesh-language-server', version: '0.1.0' },
   };
 });
 
+/** Reads meshYaml.* and files.exclude: asked of the client when it can answer, else from the last pushed settings. */
 async function loadSettings(): Promise<void> {
-  if (!hasConfiguration) return;
-  try {
-    const [cfg, files] = (await connection.workspace.getConfiguration([{ section: CONFIG_SECTION }, { section: 'files' }])) as [Partial<MeshSettings> | null, { exclude?: Record<string, boolean> } | null];
-    settings = { ...DEFAULT_SETTINGS, ...(cfg ?? {}) };
-    excludeGlobs = [...Object.entries(files?.exclude ?? {}).filter(([, on]) => on).map(([g]) => g), ...settings.exclude];
-  } catch (e) {
-    log(`could not read settings: ${String(e)}`);
+  if (hasConfiguration) {
+    try {
+      const [cfg, files] = (await connection.workspace.getConfiguration([{ section: CONFIG_SECTION }, { section: 'files' }])) as [Partial<MeshSettings> | null, { exclude?: unknown } | null];
+      settings = normalise({ ...initSettings, ...(cfg ?? {}) });
+      filesExclude = enabledPatterns(files?.exclude);
+    } catch (e) {
+      log(`could not read settings: ${errorText(e)}`);
+    }
+  } else if (pushedSettings && typeof pushedSettings === 'object') {
+    const pushed = pushedSettings as { meshYaml?: unknown; files?: { exclude?: unknown } };
+    if (pushed.meshYaml && typeof pushed.meshYaml === 'object') settings = normalise({ ...initSettings, ...(pushed.meshYaml as Partial<MeshSettings>) });
+    if (pushed.files && typeof pushed.files === 'object' && 'exclude' in pushed.files) filesExclude = enabledPatterns(pushed.files.exclude);
   }
-  applyAnalysisSettings();
+  applySettings();
+}
+
+function isUnder(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
 function isExcluded(file: string): boolean {
+  if (!excludeMatchers.length) return false;
   for (const root of workspaceRoots) {
     const rel = path.relative(root, file);
-    if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) continue;
     const posix = rel.split(path.sep).join('/');
-    if (excludeGlobs.some((g) => picomatch.isMatch(posix, g, { dot: true }) || picomatch.isMatch(posix, `${g.replace(/\/$/, '')}/**`, { dot: true }))) return true;
+    if (excludeMatchers.some((m) => m(posix))) return true;
   }
   return false;
 }
 
 function inWorkspace(file: string): boolean {
-  return workspaceRoots.some((root) => {
-    const rel = path.relative(root, file);
-    return !rel.startsWith('..') && !path.isAbsolute(rel);
-  });
+  return workspaceRoots.some((root) => isUnder(file, root));
+}
+
+/** Would the workspace index hold this file (or, with isFolder, the files of this folder)? */
+function indexable(file: string, isFolder = false): boolean {
+  const roots = workspaceRoots.filter((root) => isUnder(file, root));
+  return roots.length > 0 && !isExcluded(file) && roots.some((root) => !inSkippedFolder(root, file, isFolder));
+}
+
+function setDiskFile(uri: string, file: string): void {
+  if (diskFiles.get(uri) !== file) diskDirs = undefined;
+  diskFiles.set(uri, file);
+}
+
+/** Forgets a file indexed from disk (an open editor's text stays). */
+function dropDiskFile(uri: string): void {
+  if (!diskFiles.delete(uri)) return;
+  diskDirs = undefined;
+  if (!documents.get(uri)) service.removeFile(uri);
+}
+
+/** Forgets every disk file at a path or under it (a deleted folder). */
+function dropUnder(file: string): number {
+  const uri = pathToFileURL(file).href;
+  if (diskFiles.has(uri)) {
+    dropDiskFile(uri);
+    return 1;
+  }
+  if (!diskDirs) {
+    diskDirs = new Set();
+    for (const f of diskFiles.values()) {
+      for (let d = path.dirname(f); !diskDirs.has(d); d = path.dirname(d)) {
+        diskDirs.add(d);
+        if (path.dirname(d) === d) break;
+      }
+    }
+  }
+  if (!diskDirs.has(file)) return 0;
+  let n = 0;
+  for (const [u, f] of [...diskFiles]) {
+    if (isUnder(f, file)) {
+      dropDiskFile(u);
+      n++;
+    }
+  }
+  return n;
 }
 
 /** (Re)reads a workspace file that is not open in an editor. Returns false when it is not a workspace file on disk. */
@@ -193,101 +396,257 @@ async function loadDiskFile(uriOrPath: string): Promise<boolean> {
   const file = uriOrPath.startsWith('file:') ? fileURLToPath(uriOrPath) : uriOrPath;
   const uri = uriOrPath.startsWith('file:') ? uriOrPath : pathToFileURL(file).href;
   if (documents.get(uri)) return true; // the open editor's text wins
-  if (!inWorkspace(file) || isExcluded(file)) return false;
+  if (!indexable(file)) {
+    dropDiskFile(uri);
+    return false;
+  }
   try {
     const st = await fs.promises.stat(file);
-    if (!st.isFile() || st.size > MAX_FILE_BYTES) return false;
-    service.setFile(uri, await fs.promises.readFile(file, 'utf8'));
-    diskFiles.add(uri);
+    const max = maxFileBytes();
+    if (!st.isFile() || st.size > max) {
+      if (st.isFile()) log(`not indexed: ${file}: the file is ${mb(st.size)}, over the ${mb(max)} size limit (meshYaml.maxFileSizeMB)`);
+      dropDiskFile(uri);
+      return false;
+    }
+    const text = await fs.promises.readFile(file, 'utf8');
+    if (documents.get(uri)) return true; // opened while it was read
+    service.setFile(uri, text);
+    setDiskFile(uri, file);
     return true;
   } catch {
-    if (diskFiles.delete(uri)) service.removeFile(uri);
+    dropDiskFile(uri);
     return false;
   }
 }
 
-/** Loads the CRDs of a file outside the workspace folders (meshYaml.crdPaths). */
-async function loadCrdFile(file: string): Promise<boolean> {
-  const uri = pathToFileURL(file).href;
+/** Indexes the YAML files of a folder that appeared in the workspace (created, or the new name of a renamed one). */
+async function indexFolder(dir: string, onSkip: ScanOptions['onSkip']): Promise<void> {
+  if (!indexable(dir, true)) return;
+  for (const f of await listYamlFiles(dir, 20000, scanOptions(onSkip))) if (!isExcluded(f)) await loadDiskFile(f);
+}
+
+// ---- meshYaml.crdPaths
+
+/** The crdPaths entries as paths: absolute ones as they are, relative ones under each workspace folder. */
+function crdPathRoots(): string[] {
+  const out = new Set<string>();
+  for (const p of settings.crdPaths) for (const r of path.isAbsolute(p) ? [p] : workspaceRoots.map((w) => path.join(w, p))) out.add(path.resolve(r));
+  return [...out];
+}
+
+/** Is the path a crdPaths entry, inside one, or a folder holding one? */
+function underCrdPaths(file: string): boolean {
+  return crdPathRoots().some((r) => isUnder(file, r) || isUnder(r, file));
+}
+
+/** Reads the CRDs of a crdPaths file unless it is unchanged since it was read (force: read it anyway). */
+async function loadCrdFile(file: string, uri: string, force: boolean): Promise<boolean> {
   try {
     const st = await fs.promises.stat(file);
-    if (!st.isFile() || st.size > MAX_FILE_BYTES) return false;
-    return service.updateCrds(uri, await fs.promises.readFile(file, 'utf8'));
-  } catch {
+    const stamp = `${st.mtimeMs}:${st.size}`;
+    if (!force && crdPathFiles.get(uri) === stamp) return false;
+    const text = await fs.promises.readFile(file, 'utf8');
+    crdPathFiles.set(uri, stamp);
+    return service.updateCrds(uri, text);
+  } catch (e) {
+    log(`crdPaths: cannot read ${file}: ${errorText(e)}`);
+    crdPathFiles.delete(uri);
     return service.registry.setCrdSource(uri, []);
   }
 }
 
 /**
+ * Brings the CRDs of meshYaml.crdPaths up to date: reads new and changed files (all of them with force), drops those
+ * of files no longer listed (the entry was removed, the file deleted or grown over the size limit). A file that is
+ * also indexed as a workspace file (or open) gives its CRDs through the index. Returns true when the schemas changed.
+ */
+async function refreshCrdPaths(force: boolean, onSkip?: ScanOptions['onSkip']): Promise<boolean> {
+  const seen = new Set<string>();
+  let changed = false;
+  for (const root of crdPathRoots()) {
+    if (!fs.existsSync(root)) {
+      if (force) log(`crdPaths: ${root} does not exist (it is read when it appears, on the next save or settings change)`);
+      continue;
+    }
+    for (const f of await listYamlFiles(root, 20000, scanOptions(onSkip))) {
+      const uri = pathToFileURL(f).href;
+      if (seen.has(uri)) continue;
+      seen.add(uri);
+      if (documents.get(uri) || diskFiles.has(uri)) {
+        crdPathFiles.delete(uri);
+        continue;
+      }
+      if (await loadCrdFile(f, uri, force)) changed = true;
+    }
+  }
+  for (const uri of [...crdPathFiles.keys()]) {
+    if (seen.has(uri)) continue;
+    crdPathFiles.delete(uri);
+    if (!documents.get(uri) && !diskFiles.has(uri) && service.registry.setCrdSource(uri, [])) changed = true;
+  }
+  watchCrdPaths();
+  return changed;
+}
+
+function refreshCrdPathsLater(why: string): void {
+  void enqueue(why, async () => {
+    const skips = skipLog();
+    const changed = await refreshCrdPaths(false, skips.onSkip);
+    skips.flush();
+    if (!changed) return;
+    log(`crdPaths: CRD schemas reloaded (${service.registry.overrideSources().length} file(s))`);
+    announceCrds();
+    revalidateAll();
+  }, 'crdPaths');
+}
+
+let crdChangeTimer: NodeJS.Timeout | undefined;
+function onCrdPathChange(): void {
+  if (crdChangeTimer) clearTimeout(crdChangeTimer);
+  crdChangeTimer = setTimeout(() => {
+    crdChangeTimer = undefined;
+    refreshCrdPathsLater('crdPaths change on disk');
+  }, 200);
+}
+
+/**
+ * Watches the crdPaths entries outside the workspace folders (inside them the editor's file events tell): a folder
+ * recursively, a file through its parent folder (editors often save by replacing the file). An entry that does not
+ * exist yet, or cannot be watched, is re-read on each save and settings change.
+ */
+function watchCrdPaths(): void {
+  const wanted = new Set(crdPathRoots().filter((r) => !inWorkspace(r) && fs.existsSync(r)));
+  for (const [root, w] of crdWatchers) {
+    if (wanted.has(root)) continue;
+    w.close();
+    crdWatchers.delete(root);
+  }
+  for (const root of wanted) {
+    if (crdWatchers.has(root)) continue;
+    let w: fs.FSWatcher;
+    try {
+      if (fs.statSync(root).isDirectory()) {
+        try {
+          w = fs.watch(root, { recursive: true, persistent: false }, onCrdPathChange);
+        } catch {
+          w = fs.watch(root, { persistent: false }, onCrdPathChange); // no recursive watching on this platform
+        }
+      } else {
+        const base = path.basename(root);
+        w = fs.watch(path.dirname(root), { persistent: false }, (_event, name) => {
+          if (!name || name === base) onCrdPathChange();
+        });
+      }
+    } catch (e) {
+      log(`crdPaths: cannot watch ${root} (${errorText(e)}): it is re-read on each save and settings change`);
+      continue;
+    }
+    w.on('error', (e: unknown) => {
+      log(`crdPaths: stopped watching ${root} (${errorText(e)}): it is re-read on each save and settings change`);
+      w.close();
+      if (crdWatchers.get(root) === w) crdWatchers.delete(root);
+    });
+    crdWatchers.set(root, w);
+  }
+}
+
+/**
  * Indexes every YAML file of the workspace folders (minus excluded ones) so that cross-file rules, navigation and
- * completion see the whole configuration; CRDs among them (and in meshYaml.crdPaths) pin schemas.
+ * completion see the whole configuration; CRDs among them (and in meshYaml.crdPaths) pin schemas. Files that left
+ * the index since the last run (deleted, excluded, in a removed folder, over the size limit) are dropped.
  */
 async function indexWorkspace(): Promise<void> {
   const started = Date.now();
+  indexedWith = indexSignature();
   const progress = hasProgress ? await connection.window.createWorkDoneProgress() : undefined;
   progress?.begin('Mesh YAML: indexing the workspace', 0, undefined, false);
+  const skips = skipLog();
   let count = 0;
   try {
-    const files: string[] = [];
-    for (const root of workspaceRoots) files.push(...(await listYamlFiles(root)));
-    const wanted = files.filter((f) => !isExcluded(f));
+    const found = new Set<string>();
+    for (const root of workspaceRoots) for (const f of await listYamlFiles(root, 20000, scanOptions(skips.onSkip))) found.add(f);
+    const wanted = [...found].filter((f) => !isExcluded(f));
+    const wantedUris = new Set<string>();
     for (const file of wanted) {
-      await loadDiskFile(file);
-      count++;
-      if (progress && count % 200 === 0) progress.report(Math.round((100 * count) / wanted.length), `${count}/${wanted.length} files`);
+      wantedUris.add(pathToFileURL(file).href);
+      if (await loadDiskFile(file)) count++;
+      if (progress && wantedUris.size % 200 === 0) progress.report(Math.round((100 * wantedUris.size) / wanted.length), `${wantedUris.size}/${wanted.length} files`);
     }
-    // files that disappeared or became excluded since the last indexing
-    for (const uri of [...diskFiles]) {
-      const f = fileURLToPath(uri);
-      if (!wanted.includes(f)) {
-        diskFiles.delete(uri);
-        if (!documents.get(uri)) service.removeFile(uri);
-      }
-    }
-    for (const p of settings.crdPaths) {
-      const roots = path.isAbsolute(p) ? [p] : workspaceRoots.map((r) => path.join(r, p));
-      for (const r of roots) for (const f of await listYamlFiles(r)) if (!inWorkspace(f)) await loadCrdFile(f);
-    }
+    for (const uri of [...diskFiles.keys()]) if (!wantedUris.has(uri)) dropDiskFile(uri);
+    await refreshCrdPaths(true, skips.onSkip);
   } finally {
     progress?.done();
+    skips.flush();
   }
   const sources = service.registry.overrideSources();
   if (sources.length) log(`using CRD schemas from ${sources.length} file(s)`);
   const ms = Date.now() - started;
   log(`indexed ${count} YAML file(s) with ${service.index().resources.length} resource(s) in ${ms} ms`);
-  void connection.sendNotification(CrdsLoadedNotification, { sources });
+  announceCrds();
   void connection.sendNotification(WorkspaceIndexedNotification, { files: count, resources: service.index().resources.length, ms });
   revalidateAll();
 }
 
 connection.onInitialized(() => {
-  void (async () => {
-    await loadSettings();
-    await indexWorkspace();
-  })().catch((e: unknown) => log(`workspace indexing failed: ${String(e)}`));
+  if (hasWorkspaceFolders) {
+    guard('workspace folders', undefined, () =>
+      connection.workspace.onDidChangeWorkspaceFolders((e) =>
+        guard('workspace folders', undefined, () => {
+          const removed = new Set(e.removed.map((f) => rootFolder(f.uri)));
+          const added = e.added.map((f) => rootFolder(f.uri)).filter((r): r is string => !!r);
+          workspaceRoots = [...new Set([...workspaceRoots.filter((r) => !removed.has(r)), ...added])];
+          log(`workspace folders: ${workspaceRoots.join(', ') || '(none)'}`);
+          reindex('re-indexing after a workspace folder change', true);
+        }),
+      ),
+    );
+  }
+  reindex('workspace indexing', true);
 });
 
-connection.onDidChangeConfiguration(() => {
-  void (async () => {
-    await loadSettings();
-    await indexWorkspace();
-  })().catch((e: unknown) => log(`settings reload failed: ${String(e)}`));
+connection.onDidChangeConfiguration((params) => {
+  pushedSettings = params.settings;
+  reindex('settings reload', false);
 });
+
+/**
+ * File events from the editor. A folder's delete (or rename) arrives as one event for the folder: every indexed
+ * file under it is dropped; a created folder is scanned. Events touching crdPaths re-read them.
+ */
+async function applyFileEvents(changes: FileEvent[]): Promise<void> {
+  const skips = skipLog();
+  let crdTouched = false;
+  for (const c of changes) {
+    if (!c.uri.startsWith('file:')) continue;
+    const file = path.resolve(fileURLToPath(c.uri));
+    if (underCrdPaths(file)) crdTouched = true;
+    if (c.type === FileChangeType.Deleted) {
+      dropUnder(file);
+      continue;
+    }
+    if (documents.get(c.uri)) continue;
+    let st: fs.Stats;
+    try {
+      st = await fs.promises.stat(file);
+    } catch {
+      dropUnder(file); // gone again already
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (c.type === FileChangeType.Created) await indexFolder(file, skips.onSkip);
+    } else if (YAML_NAME.test(file)) {
+      await loadDiskFile(file); // by path: the index names files as pathToFileURL does
+    }
+  }
+  const crdsChanged = crdTouched && (await refreshCrdPaths(false, skips.onSkip));
+  skips.flush();
+  if (crdsChanged) announceCrds();
+  revalidateAll();
+}
 
 connection.onDidChangeWatchedFiles((params) => {
-  void (async () => {
-    for (const c of params.changes) {
-      if (!/\.ya?ml$/i.test(c.uri) || !c.uri.startsWith('file:') || documents.get(c.uri)) continue;
-      if (c.type === 3) {
-        diskFiles.delete(c.uri);
-        service.removeFile(c.uri);
-      } else if (!(await loadDiskFile(c.uri))) {
-        const f = fileURLToPath(c.uri);
-        if (!inWorkspace(f)) await loadCrdFile(f);
-      }
-    }
-    revalidateAll();
-  })().catch((e: unknown) => log(`watched files failed: ${String(e)}`));
+  const changes = params.changes;
+  void enqueue('watched files', () => applyFileEvents(changes));
 });
 
 const COMPLETION_KIND: Record<CompletionEntry['kind'], CompletionItemKind> = {
@@ -320,6 +679,9 @@ connection.onCompletion((params) =>
 
 connection.onHover((params) =>
   guard('hover', null, () => {
+    const doc = documents.get(params.textDocument.uri);
+    // a position past the end of the document (no editor sends one) hovers nothing, rather than the last line
+    if (doc && params.position.line >= doc.lineCount) return null;
     const h = service.hover(params.textDocument.uri, params.position);
     return h ? { contents: { kind: MarkupKind.Markdown, value: h.markdown }, range: h.range } : null;
   }),

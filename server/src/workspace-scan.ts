@@ -11,10 +11,31 @@ export interface ScanOptions {
   maxBytes?: number;
   /** Told about every YAML file (or folder) left out, and why: too large, not a regular file, broken link... */
   onSkip?: (file: string, reason: string) => void;
+  /** Appended, in parentheses, to the reason a file is too large (the setting that sets the limit, say). */
+  sizeLimitHint?: string;
 }
 
-function mb(bytes: number): string {
-  return `${(bytes / 1048576).toFixed(1)} MB`;
+/** Folders the scan never enters: VCS, dependency and build folders, and hidden ones. */
+export function isSkippedFolderName(name: string): boolean {
+  return SKIP_DIRS.has(name) || name.startsWith('.');
+}
+
+/**
+ * True when a path under `root` lies inside a folder the scan skips (or, when `isFolder`, is one): such files are
+ * not part of the workspace index. False for paths outside `root` and for `root` itself.
+ */
+export function inSkippedFolder(root: string, p: string, isFolder = false): boolean {
+  const rel = path.relative(root, p);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const parts = rel.split(path.sep);
+  if (!isFolder) parts.pop();
+  return parts.some(isSkippedFolderName);
+}
+
+/** Megabytes with one decimal (two under 0.1 MB, so that a small limit does not read "0.0 MB"). */
+export function mb(bytes: number): string {
+  const v = bytes / 1048576;
+  return `${v.toFixed(v < 0.1 ? 2 : 1)} MB`;
 }
 
 /**
@@ -24,16 +45,13 @@ function mb(bytes: number): string {
 export async function listYamlFiles(root: string, limit = 20000, options: ScanOptions = {}): Promise<string[]> {
   const maxBytes = options.maxBytes ?? MAX_FILE_BYTES;
   const skip = options.onSkip ?? ((): void => undefined);
+  const hint = options.sizeLimitHint ? ` (${options.sizeLimitHint})` : '';
   const out: string[] = [];
   const seen = new Set<string>();
   const seenFiles = new Set<string>();
   let truncated = false;
   async function walk(p: string, depth: number): Promise<void> {
-    if (out.length >= limit) {
-      if (!truncated) skip(root, `more than ${limit} YAML files: the rest are not checked`);
-      truncated = true;
-      return;
-    }
+    if (truncated) return;
     if (depth > MAX_DEPTH) {
       skip(p, `nested more than ${MAX_DEPTH} folders deep`);
       return;
@@ -66,12 +84,12 @@ export async function listYamlFiles(root: string, limit = 20000, options: ScanOp
       }
       entries.sort((a, b) => a.name.localeCompare(b.name));
       for (const e of entries) {
-        if (e.isDirectory() && (SKIP_DIRS.has(e.name) || e.name.startsWith('.'))) continue;
+        if (e.isDirectory() && isSkippedFolderName(e.name)) continue;
         await walk(path.join(p, e.name), depth + 1);
       }
     } else if (YAML_NAME.test(p)) {
       if (!st.isFile()) skip(p, 'not a regular file');
-      else if (st.size > maxBytes) skip(p, `the file is ${mb(st.size)}, over the ${mb(maxBytes)} size limit`);
+      else if (st.size > maxBytes) skip(p, `the file is ${mb(st.size)}, over the ${mb(maxBytes)} size limit${hint}`);
       else {
         let real = p;
         try {
@@ -80,6 +98,12 @@ export async function listYamlFiles(root: string, limit = 20000, options: ScanOp
           // keep the path as given
         }
         if (seenFiles.has(real)) return;
+        if (out.length >= limit) {
+          // only a YAML file past the limit is "more": exactly `limit` of them, then other entries, is not
+          truncated = true;
+          skip(root, `more than ${limit} YAML files: the rest are not checked`);
+          return;
+        }
         seenFiles.add(real);
         out.push(p);
       }

@@ -14,6 +14,11 @@ export class LspClient {
   private readonly listeners: Array<(method: string, params: Json) => void> = [];
   readonly notifications: Array<{ method: string; params: Json }> = [];
   stderr = '';
+  /**
+   * The editor's settings (`{ meshYaml: {...}, files: { exclude: {...} } }`). When set before initialize(), the client
+   * declares the workspace/configuration capability and answers the server's configuration requests from it.
+   */
+  settings: Record<string, unknown> | undefined;
 
   constructor(command: string, args: string[]) {
     this.proc = spawn(command, args, { stdio: 'pipe' });
@@ -58,7 +63,7 @@ export class LspClient {
     }
     if (typeof msg.method === 'string' && msg.id !== undefined) {
       // a request from the server (configuration, registerCapability...): answer with nothing useful
-      const result = msg.method === 'workspace/configuration' ? ((msg.params as { items: unknown[] }).items ?? []).map(() => null) : null;
+      const result = msg.method === 'workspace/configuration' ? ((msg.params as { items: Array<{ section?: string }> }).items ?? []).map((i) => this.section(i.section)) : null;
       this.write({ jsonrpc: '2.0', id: msg.id, result });
       return;
     }
@@ -67,6 +72,13 @@ export class LspClient {
       this.notifications.push({ method: msg.method, params });
       for (const l of [...this.listeners]) l(msg.method, params);
     }
+  }
+
+  /** The value of a dotted settings section ('meshYaml', 'files.exclude'), or null. */
+  private section(name: string | undefined): unknown {
+    let v: unknown = this.settings;
+    for (const part of (name ?? '').split('.').filter(Boolean)) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    return v ?? null;
   }
 
   private write(msg: Json): void {
@@ -104,12 +116,20 @@ export class LspClient {
     });
   }
 
-  async initialize(rootUri: string | null = null, initializationOptions: unknown = undefined): Promise<unknown> {
+  /**
+   * Sends initialize and initialized. `workspaceFolders` (default: the root alone) also declares the
+   * workspace-folders capability, so that the server accepts workspace/didChangeWorkspaceFolders.
+   */
+  async initialize(rootUri: string | null = null, initializationOptions: unknown = undefined, options: { workspaceFolders?: string[] } = {}): Promise<unknown> {
+    const folders = options.workspaceFolders ?? (rootUri ? [rootUri] : []);
     const result = await this.request('initialize', {
       processId: process.pid,
       rootUri,
-      workspaceFolders: rootUri ? [{ uri: rootUri, name: 'ws' }] : null,
-      capabilities: { textDocument: { publishDiagnostics: {}, completion: { completionItem: { snippetSupport: true } } }, workspace: { configuration: false } },
+      workspaceFolders: folders.length || options.workspaceFolders ? folders.map((uri, i) => ({ uri, name: `ws${i}` })) : null,
+      capabilities: {
+        textDocument: { publishDiagnostics: {}, completion: { completionItem: { snippetSupport: true } }, synchronization: { didSave: true } },
+        workspace: { configuration: this.settings !== undefined, workspaceFolders: options.workspaceFolders !== undefined, didChangeConfiguration: {} },
+      },
       initializationOptions,
     });
     this.notify('initialized', {});

@@ -286,6 +286,12 @@ export interface FileLimits {
 
 export const DEFAULT_MAX_DOCUMENT_SIZE = 1024 * 1024;
 
+/** A size in megabytes, one decimal (two under 0.1 MB, so that a small limit does not read "0.0 MB"). */
+function megabytes(n: number): string {
+  const v = n / 1048576;
+  return `${v.toFixed(v < 0.1 ? 2 : 1)} MB`;
+}
+
 export const DEFAULT_LIMITS: FileLimits = { maxFileSize: 8 * 1024 * 1024, maxDocuments: 10000, maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE };
 
 export class SegmentedFile {
@@ -307,7 +313,7 @@ export class SegmentedFile {
     this.text = text;
     this.reduced = undefined;
     if (text.length > limits.maxFileSize) {
-      this.reduced = `the file is ${(text.length / 1048576).toFixed(1)} MB, over the ${(limits.maxFileSize / 1048576).toFixed(1)} MB limit (meshYaml.maxFileSize): it is not analysed`;
+      this.reduced = `the file is ${megabytes(text.length)}, over the ${megabytes(limits.maxFileSize)} limit (meshYaml.maxFileSizeMB): it is not analysed`;
       this.segments = [];
       this.byText = new Map();
       return;
