@@ -11,7 +11,10 @@
  * and scalars are owned whole; a field set to a different value than another manager's is a
  * 409 conflict unless force), CRDs that register their types when applied, namespaces that must
  * exist, and on-demand errors: 401, 403 (RBAC-style messages), 404 types not served, 422 schema
- * and 400 Istio webhook denials, 409 conflicts, delays (timeouts), and dropped connections.
+ * and 400 Istio webhook denials, 409 conflicts, delays (slow responses, for timeouts: a delayed
+ * write is still carried out after the delay, as a real server does when the client has given up),
+ * and dropped connections (before the request is handled, or after it, losing only the answer).
+ * Like a real API server it stores a Secret's `stringData` folded into `data` (base64).
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -56,8 +59,13 @@ export interface Fault {
   message?: string;
   /** Wait this long before answering (then answer normally unless status is set). */
   delayMs?: number;
-  /** Close the connection without answering. */
+  /** Close the connection without answering (the request is not handled: nothing is written). */
   drop?: boolean;
+  /**
+   * Handle the request (a write is stored), then close the connection without answering: a
+   * write that went through but whose answer was lost. With `delayMs`, the delay comes first.
+   */
+  dropAfterHandling?: boolean;
   /** How many times this fault fires (default: always). */
   times?: number;
 }
@@ -98,6 +106,19 @@ export const DEFAULT_TYPES: FakeType[] = [
   { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'HTTPRoute', plural: 'httproutes', namespaced: true },
   { group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1'], kind: 'Gateway', plural: 'gateways', namespaced: true },
 ];
+
+/** Moves a Secret's `stringData` into `data` (base64), as the API server does before storing it. */
+export function foldStringData(secret: Obj): void {
+  const sd = secret.stringData;
+  if (!sd || typeof sd !== 'object') {
+    delete secret.stringData;
+    return;
+  }
+  const data = { ...((secret.data as Obj | undefined) ?? {}) };
+  for (const [k, v] of Object.entries(sd as Obj)) data[k] = Buffer.from(String(v), 'utf8').toString('base64');
+  secret.data = data;
+  delete secret.stringData;
+}
 
 function status(code: number, reason: string, message: string, details?: Obj): Obj {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
@@ -288,6 +309,7 @@ export class FakeApiServer {
     const meta = obj.metadata as Obj;
     const ns = t.namespaced ? String(meta.namespace ?? 'default') : undefined;
     const copy = structuredClone(obj);
+    if (t.plural === 'secrets' && t.group === '') foldStringData(copy);
     const owners = new Map<string, Set<string>>();
     owners.set(manager, new Set([...leaves(copy).keys()].filter((p) => !IDENTITY.has(p))));
     this.finishObject(copy, undefined, t, ns, owners);
@@ -383,6 +405,15 @@ export class FakeApiServer {
     const fault = this.recordAndMatchFault(rec);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
     if (fault?.drop) {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.dropAfterHandling) {
+      try {
+        this.route(rec, req, () => req.socket.destroy());
+      } catch {
+        /* the answer is lost anyway */
+      }
       req.socket.destroy();
       return;
     }
@@ -617,6 +648,8 @@ export class FakeApiServer {
       send(400, status(400, 'BadRequest', 'empty body'));
       return;
     }
+    // A Secret's stringData is write-only: the server stores it in data, base64-encoded.
+    if (t.plural === 'secrets' && t.group === '') foldStringData(applied);
     const meta = (applied.metadata ?? {}) as Obj;
     if (meta.name !== name) {
       send(400, status(400, 'BadRequest', `the name of the object (${String(meta.name)}) does not match the name on the URL (${name})`));

@@ -2,21 +2,21 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { connect, loadKubeconfig, parseManifests, type KubeConnection, type Logger, type ManifestResource } from '../../client/src/kube';
+import { connect, loadKubeconfig, parseManifests, silentLogger, type KubeConnection, type Logger, type ManifestResource } from '../../client/src/kube';
 import { FakeApiServer, type FakeOptions } from './fake-apiserver';
 
-/** Every message and log line the code under test produced, to be scanned for secrets. */
-export const produced: string[] = [];
-
-export function capture(...texts: (string | undefined)[]): void {
-  for (const t of texts) if (t) produced.push(t);
+/** Texts the code under test produced (messages, log lines, diff documents), collected by one test to scan them for secrets. */
+export class Capture {
+  readonly texts: string[] = [];
+  readonly logger: Logger = {
+    info: (m) => this.texts.push(m),
+    warn: (m) => this.texts.push(m),
+    error: (m) => this.texts.push(m),
+  };
+  add(...texts: (string | undefined)[]): void {
+    for (const t of texts) if (t) this.texts.push(t);
+  }
 }
-
-export const captureLogger: Logger = {
-  info: (m) => produced.push(m),
-  warn: (m) => produced.push(m),
-  error: (m) => produced.push(m),
-};
 
 const tmpDirs: string[] = [];
 export function tmpDir(): string {
@@ -41,11 +41,11 @@ export async function startFake(opts: FakeOptions = {}): Promise<FakeApiServer> 
 /** A connection to `fake` through a real kubeconfig file, as the extension makes it. */
 export async function connectTo(
   fake: FakeApiServer,
-  o: { timeoutMs?: number; namespace?: string; kubeconfig?: string; context?: string } = {},
+  o: { timeoutMs?: number; namespace?: string; kubeconfig?: string; context?: string; logger?: Logger } = {},
 ): Promise<KubeConnection> {
   const file = writeKubeconfig(o.kubeconfig ?? fake.kubeconfig());
   const loaded = await loadKubeconfig({ setting: file, env: {} });
-  return connect(loaded, { contextName: o.context, namespace: o.namespace, timeoutMs: o.timeoutMs ?? 5000, logger: captureLogger });
+  return connect(loaded, { contextName: o.context, namespace: o.namespace, timeoutMs: o.timeoutMs ?? 5000, logger: o.logger ?? silentLogger });
 }
 
 /** Resources of a YAML text, as from an editor buffer named `file`. */

@@ -40,14 +40,19 @@ describe('manifest and code agree', { skip: found ? false : 'no manifest with th
     return Object.assign({}, ...list.map((x) => x.properties ?? {})) as Record<string, { scope?: string; default?: unknown; description?: string; markdownDescription?: string }>;
   })();
 
-  test('every command the UI registers is declared, in category Mesh, disabled when untrusted', () => {
+  test('every command the UI registers is declared, in category Mesh, and runs in untrusted workspaces (to say why it refuses)', () => {
     const ids = [...CLUSTER_TS.matchAll(/'(meshYaml\.[A-Za-z]+)'/g)].map((x) => x[1]).filter((id) => !id.startsWith('meshYaml.kube'));
     assert.ok(ids.length >= 4, ids.join(','));
     for (const id of ids) {
       const cmd = m.contributes?.commands?.find((c) => c.command === id);
       assert.ok(cmd, `${id} not declared in ${found?.from}`);
       assert.equal(cmd.category, 'Mesh');
-      assert.match(cmd.enablement ?? '', /isWorkspaceTrusted/);
+      // an `enablement` on trust would grey the command out, and its explanation (and the
+      // "Manage Workspace Trust" button) could never be reached; test/apply/ui.test.ts runs them untrusted
+      assert.doesNotMatch(cmd.enablement ?? '', /isWorkspaceTrusted/, `${id} must not be disabled by trust`);
+    }
+    for (const [where, items] of Object.entries(m.contributes?.menus ?? {})) {
+      for (const item of items.filter((x) => ids.includes(x.command))) assert.doesNotMatch(item.when ?? '', /isWorkspaceTrusted/, `${where}: ${item.command} hidden by trust`);
     }
   });
 
@@ -70,10 +75,11 @@ describe('manifest and code agree', { skip: found ? false : 'no manifest with th
     assert.match(CLUSTER_TS, new RegExp(`DEFAULT_PROTECTED = ${JSON.stringify(DEFAULT_PROTECTED_PATTERNS).replace(/"/g, "'").replace(/[[\]*]/g, '\\$&')}`));
   });
 
-  test('limited support in untrusted workspaces, kubeconfig setting restricted', () => {
+  test('limited support in untrusted workspaces, the cluster settings restricted', () => {
     assert.equal(m.capabilities?.untrustedWorkspaces?.supported, 'limited');
-    assert.ok(m.capabilities?.untrustedWorkspaces?.restrictedConfigurations?.includes('meshYaml.kubeconfig'));
-    assert.match(CLUSTER_TS, /if \(vscode\.workspace\.isTrusted\) return true;/);
+    for (const key of ['meshYaml.kubeconfig', 'meshYaml.protectedContexts', 'meshYaml.fieldManager'])
+      assert.ok(m.capabilities?.untrustedWorkspaces?.restrictedConfigurations?.includes(key), `${key} is not restricted`);
+    // The behaviour (commands refuse and explain, the status item hides and reads nothing) is tested in test/apply/ui.test.ts.
   });
 });
 

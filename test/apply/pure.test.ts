@@ -15,6 +15,9 @@ import {
   inferFieldPaths,
   isMeshApiVersion,
   kubeconfigPaths,
+  KubeError,
+  kindRank,
+  LAST_APPLIED_ANNOTATION,
   locateField,
   maskSecrets,
   mergeManifestSets,
@@ -23,10 +26,15 @@ import {
   protectedBy,
   readContextsLight,
   Redactor,
+  reflectsApply,
+  ROUTE_KINDS,
+  SECURITY_POLICY_KINDS,
+  skippedSummary,
   stripServerFields,
   transportError,
   typedConfirmationOk,
   unifiedDiff,
+  writeMayHaveLanded,
   type KubeObject,
 } from '../../client/src/kube';
 import { cleanupTmp, tmpDir, y } from './helpers';
@@ -255,12 +263,50 @@ describe('protected contexts', () => {
     }
     const k = confirmationFor({ ...target, contextName: 'kind-mesh' }, counts, ['*prod*']);
     assert.equal(k.kind, 'button');
+    assert.deepEqual(k.details, []);
+    assert.equal(k.firstStep, undefined);
     assert.match(confirmationFor(target, counts, [], true).message, /FORCING/);
+  });
+
+  test('resources not dry-run in advance: the confirmation says which, what stays applied if they fail, and offers step 1', () => {
+    const target = { contextName: 'kind-mesh', clusterName: 'kind', server: 'https://127.0.0.1:6443', namespace: 'default' };
+    const counts = { create: 2, update: 0, unchanged: 1, deferred: 2 };
+    const c = confirmationFor(target, counts, [], false, {
+      deferred: { unchecked: ['VirtualService shop/reviews', 'Widget default/w1'], writtenFirst: ['Namespace shop', 'CustomResourceDefinition widgets.example.com'] },
+    });
+    assert.match(c.message, /^Apply 4 resources \(2 to create, 0 to update, 2 not dry-run in advance, 1 unchanged\)/);
+    assert.deepEqual(c.details, [
+      'Not dry-run in advance, because their Namespace or CRD does not exist yet: VirtualService shop/reviews, Widget default/w1. ' +
+        'They are dry-run after Namespace shop, CustomResourceDefinition widgets.example.com are applied; if that dry run fails, Namespace shop, CustomResourceDefinition widgets.example.com stay applied and nothing else is written.',
+    ]);
+    assert.deepEqual(c.firstStep, {
+      label: 'Apply only Namespace shop, CustomResourceDefinition widgets.example.com first',
+      detail: 'Step 1 of 2: writes only these. Then everything else is dry-run and shown again, and nothing more is written unless you confirm.',
+    });
+    const one = confirmationFor(target, counts, ['kind-*'], false, { deferred: { unchecked: ['ConfigMap shop/cfg'], writtenFirst: ['Namespace shop'] } });
+    assert.equal(one.kind, 'typeContextName');
+    assert.match(one.details[0], /They are dry-run after Namespace shop is applied; if that dry run fails, Namespace shop stays applied and nothing else is written\.$/);
+    assert.equal(one.firstStep?.label, 'Apply only Namespace shop first');
+  });
+
+  test('files a folder apply skipped are counted and named in the confirmation', () => {
+    const target = { contextName: 'kind-mesh', clusterName: 'kind', server: 'https://127.0.0.1:6443', namespace: 'default' };
+    const skipped = [
+      { file: 'deploy/plain.yaml', reason: 'no mesh resource' },
+      { file: 'charts/t.yaml', reason: 'template ({{ }})' },
+    ];
+    const c = confirmationFor(target, { create: 1, update: 0, unchanged: 0, deferred: 0 }, [], false, { skipped });
+    assert.deepEqual(c.details, ['2 files skipped (not applied): deploy/plain.yaml (no mesh resource), charts/t.yaml (template ({{ }})).']);
+    assert.equal(skippedSummary(skipped), '2 files skipped (not applied): deploy/plain.yaml (no mesh resource), charts/t.yaml (template ({{ }})).');
+    assert.equal(skippedSummary(skipped.slice(0, 1)), '1 file skipped (not applied): deploy/plain.yaml (no mesh resource).');
+    const many = Array.from({ length: 12 }, (_, i) => ({ file: `f${i}.yaml`, reason: 'no mesh resource' }));
+    assert.match(skippedSummary(many), /^12 files skipped \(not applied\): f0\.yaml .*f9\.yaml \(no mesh resource\), and 2 more \(listed in the output\)\.$/);
+    assert.equal(skippedSummary([]), '');
   });
 });
 
 describe('apply order', () => {
-  test('Namespaces and CRDs first, then plain kinds, then mesh make-before-break; ties keep file order', () => {
+  test('Namespaces and CRDs first, then plain kinds, security policies, workloads, then mesh make-before-break; ties keep file order', () => {
     const kinds = ['VirtualService', 'Deployment', 'DestinationRule', 'Namespace', 'Service', 'Unknown', 'CustomResourceDefinition', 'HTTPRoute', 'Gateway', 'ConfigMap', 'AuthorizationPolicy', 'ValidatingWebhookConfiguration', 'Namespace'];
     const sorted = applyOrder(kinds.map((kind, i) => ({ kind, i }))).map((r) => `${r.kind}${r.kind === 'Namespace' ? r.i : ''}`);
     assert.deepEqual(sorted, [
@@ -268,16 +314,63 @@ describe('apply order', () => {
       'Namespace12',
       'CustomResourceDefinition',
       'ConfigMap',
+      'AuthorizationPolicy',
       'Service',
       'Deployment',
       'Gateway',
       'DestinationRule',
       'VirtualService',
       'HTTPRoute',
-      'AuthorizationPolicy',
       'Unknown',
       'ValidatingWebhookConfiguration',
     ]);
+  });
+
+  test('security policies come before the workloads they protect and the routes that expose them', () => {
+    const security = ['PeerAuthentication', 'RequestAuthentication', 'AuthorizationPolicy', 'ServerAuthorization', 'Server', 'MeshTLSAuthentication', 'NetworkAuthentication', 'HTTPLocalRateLimitPolicy'];
+    assert.deepEqual([...SECURITY_POLICY_KINDS].sort(), [...security].sort());
+    const routes = ['VirtualService', 'HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute', 'TrafficSplit'];
+    assert.deepEqual([...ROUTE_KINDS].sort(), [...routes].sort());
+    const workloads = ['Service', 'Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Job', 'CronJob', 'Ingress'];
+    const referred = ['Gateway', 'GatewayClass', 'ServiceEntry', 'DestinationRule', 'Sidecar', 'ServiceProfile', 'WorkloadEntry'];
+    for (const p of security) {
+      assert.ok(kindRank(p) > kindRank('Namespace') && kindRank(p) > kindRank('CustomResourceDefinition'), `${p} after Namespaces and CRDs`);
+      for (const r of routes) assert.ok(kindRank(p) < kindRank(r), `${p} before ${r}`);
+      for (const w of [...workloads, ...referred]) assert.ok(kindRank(p) < kindRank(w), `${p} before ${w}`);
+      assert.ok(kindRank(p) > kindRank('ServiceAccount'), `${p} after the ServiceAccounts its principals name`);
+    }
+    // a whole Istio + Linkerd + Gateway API batch, written in the "wrong" order
+    const batch = [
+      'HTTPRoute',
+      'VirtualService',
+      'Deployment',
+      'Server',
+      'AuthorizationPolicy',
+      'ServerAuthorization',
+      'MeshTLSAuthentication',
+      'RequestAuthentication',
+      'PeerAuthentication',
+      'Gateway',
+      'Service',
+      'Namespace',
+    ];
+    assert.deepEqual(
+      applyOrder(batch.map((kind) => ({ kind }))).map((r) => r.kind),
+      [
+        'Namespace',
+        'PeerAuthentication',
+        'RequestAuthentication', // before the AuthorizationPolicies that read the JWT it checks
+        'MeshTLSAuthentication', // what Linkerd policies refer to
+        'AuthorizationPolicy',
+        'ServerAuthorization',
+        'Server', // after its authorizations: a Server without them denies traffic
+        'Service',
+        'Deployment',
+        'Gateway',
+        'VirtualService',
+        'HTTPRoute',
+      ],
+    );
   });
 });
 
@@ -376,6 +469,38 @@ describe('diff', () => {
     assert.deepEqual(b.data, { same: '***', changed: '*** (after)' });
   });
 
+  test("a Secret's last-applied-configuration annotation, and any annotation holding data/stringData, is masked", () => {
+    const lastApplied = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { password: 'aHVudGVyMg==' }, stringData: { token: 'plain-token' } });
+    const secret = (ann: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', annotations: ann }, data: { password: 'aHVudGVyMg==' } });
+    const before = secret({
+      [LAST_APPLIED_ANNOTATION]: lastApplied,
+      'backup.example.com/copy': '{"items":[{"stringData":{"k":"v-secret"}}]}',
+      'yaml.example.com/copy': 'data:\n  k: djI=\n',
+      owner: 'team-a',
+      'note.example.com/json': '{"replicas": 2}',
+    });
+    const after = secret({ [LAST_APPLIED_ANNOTATION]: lastApplied.replace('plain-token', 'new-token'), 'backup.example.com/copy': '{"items":[{"stringData":{"k":"v-secret"}}]}', owner: 'team-a', 'note.example.com/json': '{"replicas": 2}' });
+    maskSecrets(before, after);
+    const annB = (before.metadata as { annotations: Record<string, string> }).annotations;
+    const annA = (after.metadata as { annotations: Record<string, string> }).annotations;
+    assert.equal(annB[LAST_APPLIED_ANNOTATION], '*** (before)');
+    assert.equal(annA[LAST_APPLIED_ANNOTATION], '*** (after)');
+    assert.equal(annB['backup.example.com/copy'], '***');
+    assert.equal(annA['backup.example.com/copy'], '***');
+    assert.equal(annB['yaml.example.com/copy'], '*** (before)');
+    assert.equal(annB.owner, 'team-a');
+    assert.equal(annB['note.example.com/json'], '{"replicas": 2}');
+    for (const leaked of ['aHVudGVyMg==', 'plain-token', 'new-token', 'v-secret', 'djI=']) assert.ok(!JSON.stringify([before, after]).includes(leaked), leaked);
+    // only one side (a Secret to create, or one not dry-run yet)
+    const alone = secret({ [LAST_APPLIED_ANNOTATION]: lastApplied });
+    maskSecrets(undefined, alone);
+    assert.equal((alone.metadata as { annotations: Record<string, string> }).annotations[LAST_APPLIED_ANNOTATION], '*** (after)');
+    // not a Secret: nothing is masked
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', annotations: { [LAST_APPLIED_ANNOTATION]: '{"data":{"a":"1"}}' } }, data: { a: '1' } };
+    maskSecrets(cm, structuredClone(cm));
+    assert.equal((cm.metadata as { annotations: Record<string, string> }).annotations[LAST_APPLIED_ANNOTATION], '{"data":{"a":"1"}}');
+  });
+
   test('unified diff with hunks; equal texts give nothing', () => {
     const a = 'a\nb\nc\nd\ne\nf\ng\nh\ni\nj\n';
     const b = 'a\nb\nc\nD\ne\nf\ng\nh\ni\nj\nk\n';
@@ -386,6 +511,47 @@ describe('diff', () => {
       diffLines('', 'x\n').map((l) => l.op + l.text),
       ['+x'],
     );
+  });
+});
+
+describe('a write that got no answer', () => {
+  const a = { verb: 'patch', resource: 'virtualservices.networking.istio.io', name: 'r', namespace: 'default' };
+  const net = (code: string, requestSent?: boolean): KubeError => {
+    const e = transportError(Object.assign(new Error(code), { code }), EP, a, 1000);
+    return new KubeError(e.kind, e.message, { ...e.extra, requestSent });
+  };
+  test('may have landed: timeouts and dropped connections after connecting, 504, 5xx timeouts; not: refusals and no connection', () => {
+    assert.equal(writeMayHaveLanded(net('MESH_TIMEOUT', true)), true);
+    assert.equal(writeMayHaveLanded(net('ECONNRESET', true)), true);
+    assert.equal(writeMayHaveLanded(net('ECONNRESET')), true, 'unknown whether sent: assume it may have been');
+    assert.equal(writeMayHaveLanded(net('MESH_TIMEOUT', false)), false, 'timed out while connecting');
+    assert.equal(writeMayHaveLanded(net('ECONNREFUSED', false)), false);
+    assert.equal(writeMayHaveLanded(apiError(504, JSON.stringify({ kind: 'Status', code: 504, reason: 'Timeout', message: 'Timeout: request did not complete' }), EP, a)), true);
+    assert.equal(writeMayHaveLanded(apiError(500, JSON.stringify({ kind: 'Status', code: 500, message: 'etcdserver: request timed out' }), EP, a)), true);
+    assert.equal(writeMayHaveLanded(apiError(500, JSON.stringify({ kind: 'Status', code: 500, message: 'Internal error occurred: failed calling webhook "x"' }), EP, a)), false);
+    for (const code of [400, 403, 404, 409, 422]) assert.equal(writeMayHaveLanded(apiError(code, JSON.stringify({ kind: 'Status', code, message: 'no' }), EP, a)), false, String(code));
+  });
+
+  test('re-reading confirms an apply only when the object shows it', () => {
+    const sent: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: '1', b: '2' } };
+    const mf = (m: string) => ({ managedFields: [{ manager: m, operation: 'Apply' }] });
+    const now = (extra: Record<string, unknown>, manager = 'mesh-yaml'): KubeObject => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', resourceVersion: '9', ...mf(manager) }, ...extra });
+    assert.equal(reflectsApply(now({ data: { a: '1', b: '2', other: 'x' } }), sent, 'mesh-yaml'), true);
+    assert.equal(reflectsApply(now({ data: { a: '1' } }), sent, 'mesh-yaml'), false, 'a field missing');
+    assert.equal(reflectsApply(now({ data: { a: '1', b: '2' } }, 'helm'), sent, 'mesh-yaml'), false, 'not our field manager');
+    // normalised by the server: the dry run predicted the stored value
+    const q: KubeObject = { ...sent, data: undefined, spec: { cpu: '1000m' } };
+    assert.equal(reflectsApply(now({ spec: { cpu: '1' } }), q, 'mesh-yaml', now({ spec: { cpu: '1' } })), true);
+    assert.equal(reflectsApply(now({ spec: { cpu: '2' } }), q, 'mesh-yaml', now({ spec: { cpu: '1' } })), false);
+    // an update: unchanged since before is not confirmed; a field the dry run removed must be gone
+    const before = now({ data: { a: '1', b: '2', gone: 'x' } });
+    const expected = now({ data: { a: '1', b: '2' } });
+    assert.equal(reflectsApply(structuredClone(before), sent, 'mesh-yaml', expected, before), false);
+    assert.equal(reflectsApply(now({ data: { a: '1', b: '2' } }), sent, 'mesh-yaml', expected, before), true);
+    // a Secret's stringData is stored as data
+    const secret: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, stringData: { pw: 'hunter2' } };
+    const stored: KubeObject = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', ...mf('mesh-yaml') }, data: { pw: Buffer.from('hunter2').toString('base64') } };
+    assert.equal(reflectsApply(stored, secret, 'mesh-yaml'), true);
   });
 });
 

@@ -49,3 +49,29 @@ test('every command in package.json is registered by the extension, with a categ
     assert.ok(src.includes(`'${c.command}'`), `${c.command} is not registered in client/src`);
   }
 });
+
+test('every rule id and IST/KIA code quoted in a setting description exists', async () => {
+  const { ALL_RULES } = await import('../../server/src/service/rules');
+  const ids = new Set(ALL_RULES.map((r) => r.id));
+  const codes = new Set(ALL_RULES.flatMap((r) => [r.code, ...(r.alsoCodes ?? [])]).filter((c): c is string => !!c));
+  // ids reported outside the rule registry (schema validation) are string literals in the server sources
+  const server = (dir: string): string =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .map((e) => (e.isDirectory() ? server(path.join(dir, e.name)) : e.name.endsWith('.ts') ? fs.readFileSync(path.join(dir, e.name), 'utf8') : ''))
+      .join('\n');
+  const src = server(path.join(ROOT, 'server', 'src'));
+  let checked = 0;
+  for (const [key, p] of Object.entries(pkg.contributes.configuration.properties)) {
+    const text = `${p.description ?? ''} ${p.markdownDescription ?? ''}`;
+    for (const m of text.matchAll(/\b(istio|istio-webhook|kiali|linkerd|practice|schema)\/[a-z0-9]+(?:-[a-z0-9]+)*\b/g)) {
+      checked++;
+      assert.ok(ids.has(m[0]) || src.includes(`'${m[0]}'`), `${key} mentions rule ${m[0]}, which does not exist`);
+    }
+    for (const m of text.matchAll(/\b(?:IST|KIA)\d{4}\b/g)) {
+      checked++;
+      assert.ok(codes.has(m[0]), `${key} mentions code ${m[0]}, which no rule has`);
+    }
+  }
+  assert.ok(checked >= 3, `only ${checked} rule references found in the settings`);
+});

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as Kube from '../kube';
+import { refreshStatusIfTrusted, requireTrust } from './trust';
 
 export const COMMANDS = {
   apply: 'meshYaml.applyToCluster',
@@ -20,8 +21,7 @@ const STATE_KEY = 'meshYaml.kube.selection';
 const DIFF_SCHEME = 'mesh-apply';
 const DEFAULT_PROTECTED = ['*prod*'];
 
-export const UNTRUSTED_MESSAGE =
-  'Mesh cluster commands are disabled in untrusted workspaces: they read your kubeconfig, may run its credential plugins, and send files of this workspace to a cluster. Trust this workspace to use them.';
+export { UNTRUSTED_MESSAGE } from './trust';
 
 interface Picked {
   context?: string;
@@ -85,7 +85,8 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
 
   const picked = (): Picked => context.workspaceState.get<Picked>(STATE_KEY) ?? {};
 
-  const updateStatus = async (): Promise<void> => {
+  /** Reads the kubeconfig (only ever called in a trusted workspace) and shows the context and namespace. */
+  const readStatus = async (): Promise<void> => {
     try {
       const k = await loadKube();
       const light = k.readContextsLight({ setting: settings().kubeconfig });
@@ -112,6 +113,8 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
       output.warn(`kube context status: ${redact((e as Error).message)}`);
     }
   };
+  /** In an untrusted workspace the item is hidden and the kubeconfig is not read (not even its context names). */
+  const updateStatus = (): Promise<void> => refreshStatusIfTrusted(vscode.workspace.isTrusted, () => status.hide(), readStatus);
 
   /** Loads the kubeconfig and connects to the picked (or current) context. */
   const connectPicked = async (k: typeof Kube): Promise<Kube.KubeConnection> => {
@@ -123,12 +126,12 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
     return k.connect(loaded, { contextName, namespace: p.namespace, timeoutMs: s.timeoutMs, logger });
   };
 
-  const trusted = async (): Promise<boolean> => {
-    if (vscode.workspace.isTrusted) return true;
-    const choice = await vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, 'Manage Workspace Trust');
-    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-    return false;
-  };
+  const trusted = (): Promise<boolean> =>
+    requireTrust({
+      isTrusted: () => vscode.workspace.isTrusted,
+      warn: (message, ...buttons) => vscode.window.showWarningMessage(message, ...buttons),
+      execute: (command) => vscode.commands.executeCommand(command),
+    });
 
   const showError = async (message: string): Promise<void> => {
     const choice = await vscode.window.showErrorMessage(redact(message), 'Show Output');
@@ -193,7 +196,7 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
     };
   };
 
-  const planWithProgress = (k: typeof Kube, conn: Kube.KubeConnection, set: Kube.ManifestSet, force: boolean): Thenable<Kube.Plan> =>
+  const planWithProgress = (k: typeof Kube, conn: Kube.KubeConnection, set: Kube.ManifestSet, force: boolean, skipped: Kube.SkippedFile[]): Thenable<Kube.Plan> =>
     vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Mesh: dry run against "${conn.target.contextName}"`, cancellable: true },
       async (progress, token) => {
@@ -203,11 +206,72 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
           fieldManager: settings().fieldManager,
           force,
           manifestErrors: set.errors,
+          skipped,
           signal: ac.signal,
           onProgress: progressOf(progress),
         });
       },
     );
+
+  type Choice = 'all' | 'firstStep' | undefined;
+
+  /** Asks before writing: a modal when some resources could not be dry-run in advance (with "step 1 only"), else a quick pick; a typed name for protected contexts. */
+  const confirm = async (k: typeof Kube, c: Kube.Confirmation, ctx: string, label: string): Promise<Choice> => {
+    for (const d of c.details) output.info(redact(d));
+    let choice: Choice = 'all';
+    if (c.firstStep) {
+      const all = `Apply All to "${ctx}"`;
+      const picked = await vscode.window.showWarningMessage(
+        redact(c.message),
+        { modal: true, detail: redact([...c.details, `"${c.firstStep.label}": ${c.firstStep.detail}`].join('\n\n')) },
+        all,
+        c.firstStep.label,
+      );
+      if (picked === undefined) {
+        void vscode.window.showInformationMessage('Not applied.');
+        return undefined;
+      }
+      choice = picked === all ? 'all' : 'firstStep';
+    } else if (c.kind === 'button') {
+      const yes: vscode.QuickPickItem = { label: `$(cloud-upload) Apply to "${ctx}"`, detail: redact(c.details.length ? c.details.join(' ') : c.message) };
+      const no: vscode.QuickPickItem = { label: '$(close) Cancel' };
+      const picked = await vscode.window.showQuickPick([yes, no], { title: `Mesh: apply ${label}`, placeHolder: redact(c.message), ignoreFocusOut: true });
+      if (picked !== yes) {
+        void vscode.window.showInformationMessage('Not applied.');
+        return undefined;
+      }
+    }
+    if (c.kind === 'typeContextName') {
+      if (c.invalidPattern) output.warn(`meshYaml.protectedContexts: ${c.matchedPattern} is not a valid regular expression (${c.invalidPattern}); it protects every context.`);
+      const typed = await vscode.window.showInputBox({
+        title: redact(choice === 'firstStep' && c.firstStep ? `${c.firstStep.label} (step 1 of 2) in context "${ctx}"?` : c.message),
+        prompt: redact([c.prompt, ...(choice === 'all' ? c.details : [])].join(' ')),
+        placeHolder: c.expected,
+        ignoreFocusOut: true,
+        validateInput: (v) => (v === '' || k.typedConfirmationOk(v, c.expected) ? undefined : `Type "${c.expected}" exactly.`),
+      });
+      if (!k.typedConfirmationOk(typed, c.expected)) {
+        void vscode.window.showWarningMessage(`Not applied: the context name was not confirmed.`);
+        return undefined;
+      }
+    }
+    return choice;
+  };
+
+  const showReport = async (report: Kube.ApplyReport): Promise<void> => {
+    for (const line of report.lines) output.info(redact(line));
+    if (report.ok) {
+      const choice = await vscode.window.showInformationMessage(redact(report.summary), 'Show Output');
+      if (choice) output.show(true);
+    } else if (report.unknown && !report.failed) {
+      output.warn(redact(report.summary));
+      const choice = await vscode.window.showWarningMessage(redact(report.summary), 'Show Output');
+      if (choice) output.show(true);
+    } else {
+      output.error(redact(report.summary));
+      await showError(report.summary);
+    }
+  };
 
   const run = async (mode: 'apply' | 'diff', uri?: vscode.Uri, uris?: vscode.Uri[]): Promise<void> => {
     if (!(await trusted())) return;
@@ -215,90 +279,82 @@ export function registerClusterCommands(context: vscode.ExtensionContext, output
     try {
       const { set, label, files } = await collect(k, uri instanceof vscode.Uri ? uri : undefined, Array.isArray(uris) ? uris : undefined);
       for (const u of files.values()) diagnostics.delete(u);
+      const skipped: Kube.SkippedFile[] = set.skipped.map((sk) => ({ file: vscode.workspace.asRelativePath(sk.file), reason: sk.reason }));
+      const skippedNote = skipped.length ? ` ${k.skippedSummary(skipped)}` : '';
       if (set.resources.length === 0) {
-        await showError(set.errors.length ? set.errors.map((e) => e.message).join('\n') : `No Kubernetes resources found in ${label}.`);
+        await showError(set.errors.length ? set.errors.map((e) => e.message).join('\n') : `No Kubernetes resources found in ${label}.${skippedNote}`);
         return;
       }
       const conn = await connectPicked(k);
       const ctx = conn.target.contextName;
       output.info(`${mode === 'apply' ? 'Apply' : 'Diff'} ${label}: ${set.resources.length} resource(s) -> context "${ctx}" (cluster "${conn.target.clusterName}", ${conn.target.server})`);
-      let plan = await planWithProgress(k, conn, set, false);
-      if (!plan.ok && k.onlyConflicts(plan)) {
-        const conflicts = plan.entries.filter((e) => e.error).map((e) => e.error!.message);
-        const choice = await vscode.window.showWarningMessage(
-          redact(`Field-manager conflict in context "${ctx}": ${conflicts[0]}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''}`),
-          { modal: false },
-          'Force',
-          'Show Output',
-        );
-        if (choice === 'Show Output') output.show(true);
-        if (choice !== 'Force') {
+      /** Labels of what step 1 applied, when the user chose to apply the Namespaces/CRDs first. */
+      let firstStepApplied: string[] = [];
+      for (;;) {
+        let plan = await planWithProgress(k, conn, set, false, skipped);
+        if (!plan.ok && k.onlyConflicts(plan)) {
+          const conflicts = plan.entries.filter((e) => e.error).map((e) => e.error!.message);
+          const choice = await vscode.window.showWarningMessage(
+            redact(`Field-manager conflict in context "${ctx}": ${conflicts[0]}${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more)` : ''}`),
+            { modal: false },
+            'Force',
+            'Show Output',
+          );
+          if (choice === 'Show Output') output.show(true);
+          if (choice !== 'Force') {
+            showDiagnostics(files, plan.entries.flatMap((e) => e.diagnostics));
+            return;
+          }
+          plan = await planWithProgress(k, conn, set, true, skipped);
+        }
+        const earlier = firstStepApplied.length ? ` (step 1 applied ${firstStepApplied.join(', ')}; they stay applied)` : '';
+        if (!plan.ok) {
           showDiagnostics(files, plan.entries.flatMap((e) => e.diagnostics));
+          const first = plan.errors[0] ?? plan.entries.find((e) => e.action === 'failed')?.error;
+          const more = plan.counts.failed + plan.errors.length - 1;
+          await showError(`Dry run failed; nothing ${earlier ? 'more ' : ''}was applied${earlier}. ${first?.message ?? ''}${more > 0 ? ` (${more} more problem(s) in the output)` : ''}`);
           return;
         }
-        plan = await planWithProgress(k, conn, set, true);
-      }
-      if (!plan.ok) {
-        showDiagnostics(files, plan.entries.flatMap((e) => e.diagnostics));
-        const first = plan.errors[0] ?? plan.entries.find((e) => e.action === 'failed')?.error;
-        const more = plan.counts.failed + plan.errors.length - 1;
-        await showError(`Dry run failed; nothing was applied. ${first?.message ?? ''}${more > 0 ? ` (${more} more problem(s) in the output)` : ''}`);
-        return;
-      }
-      const docs = k.planDiffDocuments(plan);
-      if (docs.shown > 0) {
-        const [l, r] = diffDocs.pair(ctx, docs.left, docs.right);
-        await vscode.commands.executeCommand('vscode.diff', l, r, `${label}: "${ctx}" ↔ after apply (dry run)`, { preview: true });
-      }
-      const c = plan.counts;
-      const changes = c.create + c.update + c.deferred;
-      if (mode === 'diff') {
-        void vscode.window.showInformationMessage(`Diff against "${ctx}": ${c.create} to create, ${c.update} to update, ${c.deferred} deferred, ${c.unchanged} unchanged.`);
-        return;
-      }
-      if (changes === 0) {
-        void vscode.window.showInformationMessage(`Nothing to apply: all ${c.unchanged} resource(s) are unchanged in "${ctx}".`);
-        return;
-      }
-      const confirmation = k.confirmationFor(plan.target, plan.counts, settings().protectedContexts, plan.force);
-      if (confirmation.kind === 'typeContextName') {
-        if (confirmation.invalidPattern) output.warn(`meshYaml.protectedContexts: ${confirmation.matchedPattern} is not a valid regular expression (${confirmation.invalidPattern}); it protects every context.`);
-        const typed = await vscode.window.showInputBox({
-          title: confirmation.message,
-          prompt: confirmation.prompt,
-          placeHolder: confirmation.expected,
-          ignoreFocusOut: true,
-          validateInput: (v) => (v === '' || k.typedConfirmationOk(v, confirmation.expected) ? undefined : `Type "${confirmation.expected}" exactly.`),
-        });
-        if (!k.typedConfirmationOk(typed, confirmation.expected)) {
-          void vscode.window.showWarningMessage(`Not applied: the context name was not confirmed.`);
+        const docs = k.planDiffDocuments(plan);
+        if (docs.shown > 0) {
+          const [l, r] = diffDocs.pair(ctx, docs.left, docs.right);
+          await vscode.commands.executeCommand('vscode.diff', l, r, `${label}: "${ctx}" ↔ after apply (dry run)`, { preview: true });
+        }
+        const c = plan.counts;
+        const changes = c.create + c.update + c.deferred;
+        if (mode === 'diff') {
+          void vscode.window.showInformationMessage(
+            redact(`Diff against "${ctx}": ${c.create} to create, ${c.update} to update, ${c.deferred} not dry-run yet (their Namespace/CRD is created by the apply), ${c.unchanged} unchanged.${skippedNote}`),
+          );
           return;
         }
-      } else {
-        const yes: vscode.QuickPickItem = { label: `$(cloud-upload) Apply to "${ctx}"`, detail: confirmation.message };
-        const no: vscode.QuickPickItem = { label: '$(close) Cancel' };
-        const choice = await vscode.window.showQuickPick([yes, no], { title: `Mesh: apply ${label}`, placeHolder: confirmation.message, ignoreFocusOut: true });
-        if (choice !== yes) {
-          void vscode.window.showInformationMessage('Not applied.');
+        if (changes === 0) {
+          void vscode.window.showInformationMessage(`Nothing ${earlier ? 'more ' : ''}to apply: all ${c.unchanged} resource(s) are unchanged in "${ctx}"${earlier}.${skippedNote}`);
           return;
         }
-      }
-      const report = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Mesh: applying to "${ctx}"`, cancellable: true },
-        async (progress, token) => {
-          const ac = new AbortController();
-          token.onCancellationRequested(() => ac.abort());
-          return k.executeApply(conn, plan, { signal: ac.signal, onProgress: progressOf(progress) });
-        },
-      );
-      for (const line of report.lines) output.info(redact(line));
-      showDiagnostics(files, report.diagnostics);
-      if (report.ok) {
-        const choice = await vscode.window.showInformationMessage(redact(report.summary), 'Show Output');
-        if (choice) output.show(true);
-      } else {
-        output.error(redact(report.summary));
-        await showError(report.summary);
+        const confirmation = k.confirmationFor(plan.target, plan.counts, settings().protectedContexts, plan.force, { deferred: k.deferredInfo(plan), skipped });
+        const choice = await confirm(k, confirmation, ctx, label);
+        if (!choice) return;
+        const firstStep = choice === 'firstStep';
+        const report = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Mesh: applying to "${ctx}"${firstStep ? ' (step 1: Namespaces/CRDs)' : ''}`, cancellable: true },
+          async (progress, token) => {
+            const ac = new AbortController();
+            token.onCancellationRequested(() => ac.abort());
+            const opts = { signal: ac.signal, onProgress: progressOf(progress) };
+            return firstStep ? k.applyFirstStep(conn, plan, opts) : k.executeApply(conn, plan, opts);
+          },
+        );
+        showDiagnostics(files, report.diagnostics);
+        if (firstStep && report.ok) {
+          for (const line of report.lines) output.info(redact(line));
+          output.info(redact(report.summary));
+          void vscode.window.showInformationMessage(redact(report.summary));
+          firstStepApplied = report.applied.map((e) => k.refLabel(e.ref));
+          continue; // dry-run everything again, now that the Namespaces/CRDs exist, and ask again
+        }
+        await showReport(report);
+        return;
       }
     } catch (e) {
       const msg = redact(e instanceof Error ? e.message : String(e));

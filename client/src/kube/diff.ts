@@ -1,9 +1,10 @@
 /**
  * What the diff shows: the live object against the server's dry-run result, both stripped of
  * what the server manages (managedFields, status, resourceVersion, generation, uid,
- * creationTimestamp, selfLink), Secret values masked, rendered as YAML.
+ * creationTimestamp, selfLink), Secret values masked (also where annotations copy them), rendered
+ * as YAML.
  */
-import { stringify } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import type { KubeObject } from './types';
 
 const STRIP_METADATA = ['managedFields', 'resourceVersion', 'generation', 'uid', 'creationTimestamp', 'selfLink'];
@@ -22,23 +23,62 @@ export function stripServerFields(obj: KubeObject | undefined): KubeObject | und
   return copy;
 }
 
+/** The annotation `kubectl apply` (client-side) keeps the whole last applied object in, Secret data included. */
+export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function isSecret(o?: KubeObject): boolean {
+  return !!o && o.kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
+}
+
+/** Whether a value (an annotation's JSON or YAML text, parsed) holds a `data` or `stringData` key anywhere. */
+function holdsSecretData(v: unknown, depth = 0): boolean {
+  if (depth > 20 || !v || typeof v !== 'object') return false;
+  if (Array.isArray(v)) return v.some((x) => holdsSecretData(x, depth + 1));
+  return Object.entries(v as Record<string, unknown>).some(([k, x]) => k === 'data' || k === 'stringData' || holdsSecretData(x, depth + 1));
+}
+
+/**
+ * Whether a Secret's annotation may carry its values: the last-applied-configuration annotation,
+ * or any value that parses (as JSON or YAML) to something with `data` or `stringData` in it.
+ */
+export function secretAnnotationLeaks(key: string, value: unknown): boolean {
+  if (key === LAST_APPLIED_ANNOTATION) return true;
+  if (typeof value !== 'string' || !/\b(string)?[dD]ata\b/.test(value)) return false;
+  for (const parse of [(t: string): unknown => JSON.parse(t), (t: string): unknown => parseYaml(t)]) {
+    try {
+      if (holdsSecretData(parse(value))) return true;
+    } catch {
+      /* not this format */
+    }
+  }
+  return false;
+}
+
 /**
  * Secret values are never shown: equal values become `***`, changed ones `*** (before)` and
- * `*** (after)`, as `kubectl diff` does.
+ * `*** (after)`, as `kubectl diff` does. This covers `data`, `stringData`, and the annotations
+ * that copy them (`kubectl.kubernetes.io/last-applied-configuration`, which `kubectl apply`
+ * leaves on a Secret with all its data, and any annotation whose value holds `data` or
+ * `stringData`).
  */
 export function maskSecrets(before: KubeObject | undefined, after: KubeObject | undefined): void {
-  const isSecret = (o?: KubeObject): boolean => !!o && o.kind === 'Secret' && (o.apiVersion === 'v1' || o.apiVersion === undefined);
   if (!isSecret(before) && !isSecret(after)) return;
-  for (const field of ['data', 'stringData']) {
-    const b = before?.[field] as Record<string, unknown> | undefined;
-    const a = after?.[field] as Record<string, unknown> | undefined;
+  const mask = (b: Record<string, unknown> | undefined, a: Record<string, unknown> | undefined, only?: (k: string, v: unknown) => boolean): void => {
     const keys = new Set([...Object.keys(b ?? {}), ...Object.keys(a ?? {})]);
     for (const k of keys) {
+      if (only && !only(k, b?.[k]) && !only(k, a?.[k])) continue;
       const same = b && a && k in b && k in a && b[k] === a[k];
       if (b && k in b) b[k] = same ? '***' : '*** (before)';
       if (a && k in a) a[k] = same ? '***' : '*** (after)';
     }
-  }
+  };
+  const field = (o: KubeObject | undefined, f: string): Record<string, unknown> | undefined => {
+    const v = o?.[f];
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  };
+  for (const f of ['data', 'stringData']) mask(field(before, f), field(after, f));
+  const annotations = (o: KubeObject | undefined): Record<string, unknown> | undefined => field(field(o, 'metadata') as KubeObject | undefined, 'annotations');
+  mask(annotations(before), annotations(after), secretAnnotationLeaks);
 }
 
 /** Stable JSON (sorted keys) for equality checks. */

@@ -79,6 +79,11 @@ export class KubeError extends Error {
       serverMessage?: string;
       /** Name of the admission webhook that denied the request. */
       webhook?: string;
+      /**
+       * For a request that got no answer: whether a connection had been made, so the request may
+       * have reached the server (false: it is known not to have).
+       */
+      requestSent?: boolean;
     } = {},
   ) {
     super(message);

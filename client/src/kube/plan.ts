@@ -49,6 +49,14 @@ export interface Plan {
   /** True when every dry run passed and there are no manifest errors: only then may it be applied. */
   ok: boolean;
   counts: Counts & { failed: number };
+  /** Files a folder scan left out (no mesh resource, templates), with why: listed in the plan and the confirmation. */
+  skipped: SkippedFile[];
+}
+
+export interface SkippedFile {
+  /** As shown to the user (the UI passes a workspace-relative path). */
+  file: string;
+  reason: string;
 }
 
 export interface PlanOptions {
@@ -61,6 +69,8 @@ export interface PlanOptions {
   signal?: AbortSignal;
   onProgress?: (done: number, total: number, label: string) => void;
   discovery?: Discovery;
+  /** Files left out of a folder apply, to list in the plan. */
+  skipped?: SkippedFile[];
 }
 
 /** Errors after which asking the server about the other resources is pointless. */
@@ -84,6 +94,13 @@ function texts(live: KubeObject | undefined, after: KubeObject | undefined): { b
   const same = !!a && !!b && canonical(a) === canonical(b);
   maskSecrets(a, b);
   return { before: toYaml(a), after: toYaml(b), same };
+}
+
+/** The YAML of a manifest that could not be dry-run yet (deferred), Secret values masked. */
+function manifestText(body: KubeObject): string {
+  const shown = stripServerFields(body);
+  maskSecrets(undefined, shown);
+  return toYaml(shown);
 }
 
 /** Editor diagnostics for a resource's error: at the fields it names, else on the resource. None for cluster-wide failures. */
@@ -141,7 +158,7 @@ export async function planApply(conn: KubeConnection, resources: ManifestResourc
         entry.action = 'deferred';
         entry.note = `its type is defined by CustomResourceDefinition ${deferredCrd} in this apply: it is dry-run and applied once that CRD is served`;
         entry.waitsFor = { crd: deferredCrd };
-        entry.after = conn.redactor.redactLiterals(toYaml(stripServerFields(entry.body)));
+        entry.after = conn.redactor.redactLiterals(manifestText(entry.body));
         log.info(`  deferred  ${label}: ${entry.note}`);
         continue;
       }
@@ -165,7 +182,7 @@ export async function planApply(conn: KubeConnection, resources: ManifestResourc
           entry.action = 'deferred';
           entry.note = `namespace "${namespace}" is created by this apply first: it is dry-run and applied after it`;
           entry.waitsFor = { namespace };
-          entry.after = conn.redactor.redactLiterals(toYaml(stripServerFields(entry.body)));
+          entry.after = conn.redactor.redactLiterals(manifestText(entry.body));
           log.info(`  deferred  ${label}: ${entry.note}`);
           continue;
         }
@@ -197,7 +214,9 @@ export async function planApply(conn: KubeConnection, resources: ManifestResourc
     `Dry run ${ok ? 'passed' : 'FAILED'}: ${counts.create} to create, ${counts.update} to update, ${counts.unchanged} unchanged, ${counts.deferred} deferred, ${counts.failed} failed`,
   );
   for (const e of errors) log.error(e.message);
-  return { target: conn.target, fieldManager: opts.fieldManager, force: !!opts.force, entries, errors, ok, counts };
+  const skipped = opts.skipped ?? [];
+  if (skipped.length) log.info(skippedSummary(skipped));
+  return { target: conn.target, fieldManager: opts.fieldManager, force: !!opts.force, entries, errors, ok, counts, skipped };
 }
 
 /** Whether every failure of a plan is a field-manager conflict (the case where "Force" is offered). */
@@ -211,6 +230,8 @@ export function planDiffDocuments(plan: Plan, includeUnchanged = false): { left:
   const left: string[] = [];
   const right: string[] = [];
   let shown = 0;
+  const skipped = skippedSummary(plan.skipped ?? [], 50);
+  const head = skipped ? `# ${skipped}\n` : '';
   for (const e of plan.entries) {
     if (e.action === 'failed' || (e.action === 'unchanged' && !includeUnchanged)) continue;
     shown++;
@@ -218,7 +239,7 @@ export function planDiffDocuments(plan: Plan, includeUnchanged = false): { left:
     left.push(header + (e.before || '# (not in the cluster)\n'));
     right.push(header + (e.after || '# (nothing)\n'));
   }
-  return { left: left.join('---\n'), right: right.join('---\n'), shown };
+  return { left: head + left.join('---\n'), right: head + right.join('---\n'), shown };
 }
 
 /** One line per entry, for the output channel and tests. */
@@ -229,5 +250,37 @@ export function planLines(plan: Plan): string[] {
     return `${e.action.padEnd(9)} ${refLabel(e.ref)}${detail}`;
   });
   for (const err of plan.errors) out.push(`error     ${err.message}`);
+  for (const sk of plan.skipped ?? []) out.push(`skipped   ${sk.file} (${sk.reason})`);
   return out;
+}
+
+/** "2 files skipped (not applied): a.yaml (no mesh resource), b.yaml (template ({{ }}))", at most `max` names. */
+export function skippedSummary(skipped: readonly SkippedFile[], max = 10): string {
+  if (skipped.length === 0) return '';
+  const names = skipped.slice(0, max).map((s) => `${s.file} (${s.reason})`);
+  const more = skipped.length > max ? `, and ${skipped.length - max} more (listed in the output)` : '';
+  return `${skipped.length} file${skipped.length === 1 ? '' : 's'} skipped (not applied): ${names.join(', ')}${more}.`;
+}
+
+/** A Namespace or a CRD: applied before everything else, which may live in it or be of its type. */
+export const isFoundationEntry = (e: PlanEntry): boolean =>
+  (e.ref.kind === 'Namespace' && e.ref.apiVersion === 'v1') || (e.ref.kind === 'CustomResourceDefinition' && splitApiVersion(e.ref.apiVersion).group === 'apiextensions.k8s.io');
+
+/** What step 1 writes: the Namespaces and CRDs of the plan that are created or changed. */
+export function firstStepEntries(plan: Plan): PlanEntry[] {
+  return plan.entries.filter((e) => isFoundationEntry(e) && (e.action === 'create' || e.action === 'update'));
+}
+
+/** The resources that could not be dry-run before the apply, and what is written before they are. */
+export interface DeferredInfo {
+  /** Labels of the deferred resources. */
+  unchecked: string[];
+  /** Labels of the Namespaces/CRDs written before the deferred resources are dry-run: what stays applied if that fails. */
+  writtenFirst: string[];
+}
+
+export function deferredInfo(plan: Plan): DeferredInfo | undefined {
+  const deferred = plan.entries.filter((e) => e.action === 'deferred');
+  if (deferred.length === 0) return undefined;
+  return { unchecked: deferred.map((e) => refLabel(e.ref)), writtenFirst: firstStepEntries(plan).map((e) => refLabel(e.ref)) };
 }

@@ -7,7 +7,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { apiError, redactError, transportError, type Attempt, type Endpoint } from './errors';
+import { apiError, KubeError, redactError, transportError, type Attempt, type Endpoint } from './errors';
 import type { TargetDescription } from './protect';
 import type { Redactor } from './redact';
 import { silentLogger, type Logger } from './types';
@@ -90,12 +90,15 @@ export class KubeConnection {
     const where = `${opts.method} ${url.pathname}${url.search}`;
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
+      // Whether a connection to the server was made: before it, a failed request is known not to have reached the server.
+      let connected = false;
       const fail = (err: unknown): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         opts.signal?.removeEventListener('abort', onAbort);
-        const ke = redactError(transportError(err, this.endpoint, opts.attempt, timeoutMs), (s) => this.redactor.redact(s));
+        const te = transportError(err, this.endpoint, opts.attempt, timeoutMs);
+        const ke = redactError(new KubeError(te.kind, te.message, { ...te.extra, requestSent: connected }), (s) => this.redactor.redact(s));
         this.logger.warn(`${where} failed after ${Date.now() - started} ms: ${ke.message}`);
         reject(ke);
       };
@@ -122,6 +125,10 @@ export class KubeConnection {
         req.destroy(Object.assign(new Error('aborted'), { name: 'AbortError' }));
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('socket', (sock) => {
+        if (!sock.connecting) connected = true;
+        else sock.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connected = true));
+      });
       req.on('error', fail);
       if (opts.body !== undefined) req.write(opts.body);
       req.end();

@@ -2,8 +2,9 @@
 // VirtualService and a DestinationRule, against the fake Kubernetes API
 // server of test/apply (a test double on loopback, started in this process):
 // dry run, the diff editor, the confirmation quick pick, the notification, and
-// the objects in the fake server.
-import { writeFileSync } from 'node:fs';
+// the objects in the fake server; then that no log VS Code wrote (our output
+// channel's file among them) contains the kubeconfig's token.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { FakeApiServer } from '../../apply/fake-apiserver';
 import { waitFor, waitUntil } from '../lib/workbench';
@@ -21,6 +22,24 @@ const RESOURCES = [
 let fake: FakeApiServer | undefined;
 
 const stored = () => RESOURCES.filter((r) => fake?.get('networking.istio.io', r.plural, 'default', r.name));
+
+/** Every file under `dir` (VS Code's logs: window, extension host, and one file per output channel). */
+function filesUnder(dir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+}
+const read = (f: string): string => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '';
+  }
+};
 
 export const applyToCluster: Scenario = {
   name: 'g-apply-to-cluster',
@@ -96,5 +115,22 @@ export const applyToCluster: Scenario = {
     );
     const vs = fake.get('networking.istio.io', 'virtualservices', 'default', 'catalog') as { spec?: { hosts?: string[] } };
     if (JSON.stringify(vs.spec?.hosts) !== '["catalog"]') throw new Error(`the stored VirtualService has hosts ${JSON.stringify(vs.spec?.hosts)}`);
+
+    // No token in the logs: VS Code keeps them under <user-data-dir>/logs, our output channel as ".../Mesh YAML.log".
+    // Wait until that file holds the apply's per-resource lines (the log is written with a short delay), so the
+    // scan below covers the whole flow, then scan every log file and the notifications.
+    const logsDir = path.join(ctx.stateDir, 'logs');
+    const outputLog = () => filesUnder(logsDir).filter((f) => path.basename(f) === 'Mesh YAML.log');
+    await waitUntil(
+      `the "Mesh YAML" output channel log under ${logsDir} to record the dry run and "created VirtualService default/catalog"`,
+      async () => outputLog().some((f) => /Dry run of 2 resource/.test(read(f)) && /created\s+VirtualService default\/catalog/.test(read(f))),
+      15_000,
+    );
+    const secrets = [fake.token, Buffer.from(fake.token).toString('base64')];
+    const leaking = filesUnder(logsDir).filter((f) => secrets.some((t) => read(f).includes(t)));
+    // Name the files only, never the token.
+    if (leaking.length) throw new Error(`the kubeconfig's token appears in ${leaking.map((f) => path.relative(ctx.stateDir, f)).join(', ')}`);
+    if ((await wb.notifications()).some((n) => secrets.some((t) => n.includes(t)))) throw new Error("a notification shows the kubeconfig's token");
+    log(`# no token in ${filesUnder(logsDir).length} log file(s), the "Mesh YAML" output channel's included`);
   },
 };
