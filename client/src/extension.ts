@@ -112,6 +112,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
   );
   registerClusterCommands(context, output);
+  // restores an open routing preview after a window reload
+  context.subscriptions.push(RoutePreviewPanel.registerSerializer(context, () => clientReady ?? Promise.resolve(undefined), output));
   setStatus('$(sync~spin) Mesh', `${SERVER_NAME} language server: starting`);
   clientReady = startClient(context, output).catch((e: unknown) => {
     output.error(`the language server could not start: ${e instanceof Error ? e.message : String(e)}`);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MeshService } from './service';
 import { parseRouteTests, runRouteTests, simulate, type SimRequest, type SimulationResult } from './service/routing';
+import * as explain from './service/routing/explain';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { listYamlFiles } from './workspace-scan';
 
@@ -25,12 +26,14 @@ Simulates one request against the Istio, Gateway API, Linkerd and SMI routing in
 (default: the current folder) and explains which rule matches, where the request goes, and whether it is allowed.
 
   --host HOST               host the client asks for (short name, name.namespace, FQDN or external host)
-  --port N                  port (default: the Service's port, or the gateway server's)
+  --port N                  port (default: the scheme's, 80 or 443, when the Service, gateway server or
+                            listener has it; else the Service's only or first port, or the gateway's
+                            first server / listener of that scheme)
   --method M                HTTP method (default GET)
   --path P                  path, may include ?query (default /)
   --header k=v              request header (repeatable; "k: v" also accepted)
   --query k=v               query parameter (repeatable)
-  --scheme http|https       scheme (picks the gateway server when --port is absent)
+  --scheme http|https       scheme (default http, or https with --port 443); picks the port when --port is absent
   --source-namespace NS     namespace of the calling workload
   --source-principal P      caller identity (cluster.local/ns/NS/sa/SA)
   --source-label k=v        label of the calling workload (repeatable)
@@ -38,16 +41,20 @@ Simulates one request against the Istio, Gateway API, Linkerd and SMI routing in
   --gateway mesh|ns/name    entry point (default: guessed from the host)
   --format text|json        output format (default text)
 
-Exit status: 0 routed (or passed through, redirected, answered), 1 no route matched, 2 bad usage.`;
+Exit status: 0 the request is answered as configured (routed, passed through, redirected, direct response),
+1 it is not: no route (404), denied (403), or a broken destination / mTLS conflict (5xx); 2 bad usage.`;
 
 export const TEST_ROUTES_USAGE = `Usage: mesh-lint test-routes FILE... [--format text|json]
 
-Runs route-test files: each case is a request and the expected destinations, status, authorization, match,
-mTLS or actions. The configuration to load is listed under \`paths:\` relative to the test file.
+Runs route-test files: each case is a request and the expected destinations, status, outcome, authorization,
+match, mTLS, entry or actions. The configuration to load is listed under \`paths:\` relative to the test file.
+Unknown keys and cases that expect nothing are errors (file:line:column, with a did-you-mean).
 
-Exit status: 0 all cases pass, 1 a case fails, 2 bad usage or unreadable input.`;
+Exit status: 0 all cases pass, 1 a case fails, 2 bad usage, an invalid test file or unreadable input.`;
 
 class UsageError extends Error {}
+/** Bad input (an unreadable file, an invalid route-test file): exit 2, without the usage text. */
+class InputError extends Error {}
 
 function keyValue(v: string, flag: string): [string, string] {
   const m = /^([^=:]+)(?:=|:\s*)(.*)$/.exec(v);
@@ -94,9 +101,12 @@ function parseSimulateArgs(argv: string[]): SimArgs | 'help' {
       case '--path':
         req.path = value();
         break;
-      case '--scheme':
-        req.scheme = value();
+      case '--scheme': {
+        const v = value().toLowerCase();
+        if (v !== 'http' && v !== 'https') throw new UsageError(`--scheme must be http or https, got "${v}"`);
+        req.scheme = v;
         break;
+      }
       case '--header':
       case '-H': {
         const [k, v] = keyValue(value(), flag);
@@ -144,79 +154,129 @@ function parseSimulateArgs(argv: string[]): SimArgs | 'help' {
   return { paths: paths.length ? paths : ['.'], request, format };
 }
 
-/** The JSON shape of `mesh-lint simulate --format json`. */
-export function simulationJson(r: SimulationResult): {
-  matched: { resource: { kind: string; namespace: string; name: string }; rule: number | string } | null;
+type ResourceJson = { kind: string; namespace: string; name: string };
+type AuthzJson = { decision: string; policy: string | null; rule: number | null; reason: string };
+
+/**
+ * The JSON shape of `mesh-lint simulate --format json`. The documented fields come first and keep their shape
+ * (matched, destinations, actions, mtls, authorization {decision, policy}); the rest explain the answer.
+ */
+export interface SimulationJson {
+  /** The rule (or the resource, for a TrafficSplit / ServiceProfile dstOverrides) that decided; null when none did. */
+  matched: { resource: ResourceJson; rule: number | string | null; summary: string; delegatedFrom: { resource: ResourceJson; rule: number | string | null } | null } | null;
+  /** Percents sum to 100 whenever there are destinations. */
   destinations: Array<{ host: string; subset: string | null; port: number | null; percent: number }>;
   actions: Record<string, unknown>;
+  /** Server-side mode on the hop to the (largest-share or failing) destination: STRICT, PERMISSIVE, DISABLE, MUTUAL or NONE. */
   mtls: string;
-  authorization: { decision: string; policy: string | null };
-} {
+  /** ALLOW, DENY, or NOT_EVALUATED when the request reaches no workload; `rule` is the index in the deciding policy. */
+  authorization: AuthzJson & { custom: Array<{ policy: string; provider: string | null }>; gateway: AuthzJson | null };
+  /** The HTTP status the simulator predicts (200 forwarded, 404 no route, 403 denied, 503 broken or mTLS conflict, redirect and direct-response codes). */
+  status: number;
+  outcome: string;
+  /** The request as simulated: the scheme and port actually used. */
+  request: { method: string; scheme: string; host: string; port: number | null; path: string; resolvedHost: string };
+  entry: { kind: string; name: string; listener: { name: string | null; port: number; protocol: string; hosts: string[]; tls: string | null } | null };
+  /** Rules looked at before the match, with why they did not win. */
+  skipped: Array<{ resource: ResourceJson; rule: number | string; reason: string }>;
+  /** null when no request reaches a workload (there is no hop). */
+  mtlsDetails: {
+    server: string;
+    level: string;
+    policy: string | null;
+    client: string;
+    clientPolicy: string | null;
+    effective: string;
+    /** Set when client and server cannot agree (the connection fails, 503). */
+    conflict: string | null;
+    reason: string;
+  } | null;
+  notes: string[];
+}
+
+function resJson(r: ResourceJson): ResourceJson {
+  return { kind: r.kind, namespace: r.namespace, name: r.name };
+}
+
+function nsNameOf(r: { namespace: string; name: string } | undefined): string | null {
+  return r ? (r.namespace ? `${r.namespace}/${r.name}` : r.name) : null;
+}
+
+function authzJson(a: SimulationResult['authorization']): AuthzJson {
+  return { decision: a.decision, policy: a.policy, rule: a.rule ?? null, reason: a.reason };
+}
+
+export function simulationJson(r: SimulationResult): SimulationJson {
   const m = r.matched;
+  const l = r.entry.listener;
+  const t = r.mtls;
+  const gw = r.gatewayAuthorization && r.gatewayAuthorization !== r.authorization ? authzJson(r.gatewayAuthorization) : null;
   return {
-    matched: m ? { resource: { kind: m.resource.kind, namespace: m.resource.namespace, name: m.resource.name }, rule: m.ruleName ?? m.rule } : null,
+    matched: m
+      ? {
+          resource: resJson(m.resource),
+          rule: m.ruleName ?? m.rule,
+          summary: m.summary,
+          delegatedFrom: m.delegatedFrom ? { resource: resJson(m.delegatedFrom.resource), rule: m.delegatedFrom.ruleName ?? m.delegatedFrom.rule } : null,
+        }
+      : null,
     destinations: r.destinations.map((d) => ({ host: d.host, subset: d.subset, port: d.port, percent: d.percent })),
     actions: JSON.parse(JSON.stringify(r.actions)) as Record<string, unknown>,
-    mtls: r.mtls.mode,
-    authorization: { decision: r.authorization.decision, policy: r.authorization.policy },
+    mtls: t.mode,
+    authorization: { ...authzJson(r.authorization), custom: (r.authorization.custom ?? []).map((c) => ({ policy: c.policy, provider: c.provider ?? null })), gateway: gw },
+    status: r.status,
+    outcome: r.outcome,
+    request: { method: r.request.method, scheme: r.resolvedScheme, host: r.request.host, port: r.resolvedPort ?? null, path: r.request.path, resolvedHost: r.resolvedHost },
+    entry: { kind: r.entry.kind, name: r.entry.name, listener: l ? { name: l.name ?? null, port: l.port, protocol: l.protocol, hosts: l.hosts, tls: l.tls ?? null } : null },
+    skipped: r.skipped.map((s) => ({ resource: resJson(s.resource), rule: s.ruleName ?? s.rule, reason: s.reason })),
+    mtlsDetails: !r.destinations.length
+      ? null
+      : {
+          server: t.mode,
+          level: t.level,
+          policy: nsNameOf(t.policy),
+          client: t.client,
+          clientPolicy: nsNameOf(t.clientPolicy),
+          effective: t.effective,
+          conflict: t.effective === 'fails' ? t.reason : null,
+          reason: t.reason,
+        },
+    notes: r.notes,
   };
 }
 
-function describeActions(r: SimulationResult): string[] {
-  const a = r.actions;
-  const out: string[] = [];
-  if (a.redirect) out.push(`redirect ${a.redirect.status} to ${a.redirect.location}`);
-  if (a.directResponse) out.push(`direct response ${a.directResponse.status}${a.directResponse.body ? `: ${a.directResponse.body}` : ''}`);
-  if (a.rewrite) out.push(`rewrite${a.rewrite.path !== undefined ? ` path to ${a.rewrite.path}` : ''}${a.rewrite.authority ? ` host to ${a.rewrite.authority}` : ''}`);
-  if (a.timeout) out.push(`timeout ${a.timeout}`);
-  if (a.backendTimeout) out.push(`backend timeout ${a.backendTimeout}`);
-  if (a.retries) {
-    const x = a.retries;
-    out.push(`retries${x.attempts !== undefined ? ` ${x.attempts}` : ''}${x.perTryTimeout ? ` x ${x.perTryTimeout}` : ''}${x.retryOn ? ` on ${x.retryOn}` : ''}${x.codes ? ` on ${x.codes.join(',')}` : ''}${x.budget ? ' (retry budget)' : ''}`);
-  }
-  if (a.fault?.delay) out.push(`fault: delay ${a.fault.delay.fixedDelay ?? '?'} for ${a.fault.delay.percent}%`);
-  if (a.fault?.abort) out.push(`fault: abort ${a.fault.abort.httpStatus ?? a.fault.abort.grpcStatus ?? '?'} for ${a.fault.abort.percent}%`);
-  for (const m of a.mirrors ?? []) out.push(`mirror ${m.percent}% to ${m.host}${m.subset ? `/${m.subset}` : ''}${m.port ? `:${m.port}` : ''}`);
-  if (a.requestHeaders) out.push(`request headers ${JSON.stringify(a.requestHeaders)}`);
-  if (a.responseHeaders) out.push(`response headers ${JSON.stringify(a.responseHeaders)}`);
-  if (a.cors) out.push('CORS policy');
-  for (const o of a.other ?? []) out.push(`filter ${o} (not simulated)`);
-  return out;
-}
+const pad = (label: string): string => `${label}:`.padEnd(15);
 
-/** A readable explanation of a simulation. */
+/** A readable explanation of a simulation (the phrases are the routing preview's, see routing/explain.ts). */
 export function simulationText(r: SimulationResult): string {
-  const q = r.request;
   const lines: string[] = [];
-  const port = r.resolvedPort;
-  lines.push(`Request:       ${q.method} ${q.scheme ?? 'http'}://${q.host}${port ? `:${port}` : ''}${q.path}${q.query && Object.keys(q.query).length ? `?${new URLSearchParams(q.query).toString()}` : ''}`);
-  const entry = r.entry.kind === 'mesh' ? 'mesh (sidecar to sidecar)' : `${r.entry.kind === 'istio-gateway' ? 'Istio Gateway' : 'Gateway'} ${r.entry.name}`;
-  const l = r.entry.listener;
-  lines.push(`Entry:         ${entry}${l ? `, ${l.name ? `${l.name} ` : ''}(${l.protocol} ${l.port}${l.tls ? `, TLS ${l.tls}` : ''})` : ''}`);
-  if (r.resolvedHost !== q.host) lines.push(`Host:          ${r.resolvedHost}`);
-  for (const s of r.skipped) lines.push(`Skipped:       ${s.resource.kind} ${s.resource.namespace}/${s.resource.name} rule ${s.rule}${s.ruleName ? ` "${s.ruleName}"` : ''}: ${s.reason}`);
+  const more = (text: string): void => void lines.push(`${' '.repeat(15)}${text}`);
+  lines.push(`${pad('Request')}${explain.requestText(r)}`);
+  lines.push(`${pad('Entry')}${explain.entryText(r.entry)}`);
+  if (r.resolvedHost !== r.request.host) lines.push(`${pad('Host')}${r.resolvedHost}`);
+  for (const s of r.skipped) lines.push(`${pad('Skipped')}${explain.skippedText(s)}`);
   const m = r.matched;
   if (m) {
-    lines.push(`Matched:       ${m.resource.kind} ${m.resource.namespace}/${m.resource.name} rule ${m.rule}${m.ruleName ? ` "${m.ruleName}"` : ''} (${m.summary})`);
-    if (m.delegatedFrom) lines.push(`               delegated from ${m.delegatedFrom.resource.kind} ${m.delegatedFrom.resource.namespace}/${m.delegatedFrom.resource.name} rule ${m.delegatedFrom.rule}`);
-  } else lines.push(`Matched:       no rule${r.outcome === 'passthrough' ? ' (no route config: passthrough to the Service)' : ''}`);
+    lines.push(`${pad('Matched')}${explain.matchedText(m)}`);
+    const d = explain.delegationText(m);
+    if (d) more(d);
+  } else lines.push(`${pad('Matched')}${explain.noMatchText(r)}`);
   if (r.destinations.length) {
     lines.push('Destinations:');
     for (const d of r.destinations) {
-      const ws = d.workloads.map((w) => `${w.ref.kind} ${w.ref.name}`).join(', ');
-      lines.push(`  ${`${d.percent}%`.padStart(7)}  ${d.host}${d.subset ? ` subset ${d.subset}` : ''}${d.port ? ` port ${d.port}` : ''}${ws ? ` -> ${ws}` : ''}${d.status !== 200 ? `  [${d.status}]` : ''}`);
+      lines.push(`  ${`${d.percent}%`.padStart(7)}  ${explain.destinationText(d)}${explain.destinationTail(d)}`);
       for (const p of d.problems) lines.push(`           ! ${p}`);
     }
-  } else lines.push('Destinations:  none');
-  const acts = describeActions(r);
-  if (acts.length) lines.push(`Actions:       ${acts.join('; ')}`);
-  lines.push(`mTLS:          ${r.mtls.mode} (${r.mtls.reason})`);
-  const az = r.authorization;
-  lines.push(`Authorization: ${az.decision}${az.policy ? ` by ${az.policy}${az.rule !== undefined ? ` rule ${az.rule}` : ''}` : ''} (${az.reason})`);
-  if (az.custom?.length) lines.push(`               CUSTOM ${az.custom.map((c) => `${c.policy}${c.provider ? ` (${c.provider})` : ''}`).join(', ')} decides first (assumed to allow)`);
-  if (r.gatewayAuthorization && r.gatewayAuthorization !== az) lines.push(`At gateway:    ${r.gatewayAuthorization.decision} (${r.gatewayAuthorization.reason})`);
-  lines.push(`Status:        ${r.status}`);
-  for (const n of r.notes) lines.push(`Note:          ${n}`);
+  } else lines.push(`${pad('Destinations')}none`);
+  const acts = explain.actionTexts(r.actions);
+  if (acts.length) lines.push(`${pad('Actions')}${acts.join('; ')}`);
+  lines.push(`${pad('mTLS')}${explain.mtlsText(r.mtls)}`);
+  lines.push(`${pad('Authorization')}${explain.authzText(r.authorization)}`);
+  const custom = explain.customText(r.authorization);
+  if (custom) more(custom);
+  if (r.gatewayAuthorization && r.gatewayAuthorization !== r.authorization) lines.push(`${pad('At gateway')}${explain.authzText(r.gatewayAuthorization)}`);
+  lines.push(`${pad('Status')}${explain.statusText(r)}`);
+  for (const n of r.notes) lines.push(`${pad('Note')}${n}`);
   return lines.join('\n');
 }
 
@@ -229,7 +289,7 @@ async function runSimulate(argv: string[], load: (paths: string[]) => Promise<Me
   const service = await load(args.paths);
   const r = simulate(service.index(), args.request);
   io.stdout((args.format === 'json' ? JSON.stringify(simulationJson(r), null, 2) : simulationText(r)) + '\n');
-  return r.outcome === 'not-found' || r.outcome === 'error' ? 1 : 0;
+  return explain.failed(r) ? 1 : 0;
 }
 
 async function runTestRoutes(argv: string[], load: (paths: string[]) => Promise<MeshService>, io: RoutesIO): Promise<number> {
@@ -255,14 +315,9 @@ async function runTestRoutes(argv: string[], load: (paths: string[]) => Promise<
   const lines: string[] = [];
   let n = 0;
   for (const file of files) {
-    let text: string;
-    try {
-      text = await fs.promises.readFile(file, 'utf8');
-    } catch (e) {
-      throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-    const parsed = parseRouteTests(text);
-    if (!parsed.file || parsed.errors.length) throw new UsageError(`${file}: ${parsed.errors.join('; ')}`);
+    const text = await readRegularFile(file);
+    const parsed = parseRouteTests(text, file);
+    if (!parsed.file || parsed.errors.length) throw new InputError(`${file} is not a valid route-test file:\n${parsed.errors.map((e) => `  ${e}`).join('\n')}`);
     const dir = path.dirname(path.resolve(file));
     const service = await load(parsed.file.paths.map((p) => path.resolve(dir, p)));
     const index = service.index();
@@ -289,6 +344,10 @@ export async function runRoutesCommand(command: RoutesCommand, argv: string[], l
   try {
     return command === 'simulate' ? await runSimulate(argv, load, io) : await runTestRoutes(argv, load, io);
   } catch (e) {
+    if (e instanceof InputError) {
+      io.stderr(`mesh-lint ${command}: ${e.message}\n`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       io.stderr(`mesh-lint ${command}: ${e.message}\n${command === 'simulate' ? SIMULATE_USAGE : TEST_ROUTES_USAGE}\n`);
       return 2;
@@ -311,6 +370,19 @@ export async function loadMeshService(paths: string[], schemasDir: string = find
     }
     files.push(...(st.isDirectory() ? await listYamlFiles(p) : [p]));
   }
-  for (const f of [...new Set(files)]) service.setFile(pathToFileURL(path.resolve(f)).href, await fs.promises.readFile(f, 'utf8'));
+  for (const f of [...new Set(files)]) service.setFile(pathToFileURL(path.resolve(f)).href, await readRegularFile(f));
   return service;
+}
+
+/** Reads a file the user named; a folder, FIFO or device is refused (reading a FIFO would block), errors name it. */
+async function readRegularFile(file: string): Promise<string> {
+  try {
+    const st = await fs.promises.stat(file);
+    if (st.isDirectory()) throw new InputError(`${file}: is a folder, not a file`);
+    if (!st.isFile()) throw new InputError(`${file}: not a regular file`);
+    return await fs.promises.readFile(file, 'utf8');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
 }

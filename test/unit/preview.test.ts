@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { parseWebviewMessage } from '../../client/src/preview/messages';
+import { newNonce, previewCsp, previewHtml } from '../../client/src/preview/html';
+import { parseSavedState, parseWebviewMessage } from '../../client/src/preview/messages';
 import { freshService, ROOT } from './helpers';
 
 function bookstore() {
@@ -49,6 +50,42 @@ test('messages from the webview are validated', () => {
   assert.match(parseWebviewMessage({ type: 'simulate', request: { host: 'a', headers: { x: 1 } } }).error!, /bad map entry/);
   assert.match(parseWebviewMessage({ type: 'export', format: 'png', data: 'javascript:alert(1)' }).error!, /PNG data URL/);
   assert.match(parseWebviewMessage({ type: 'export', format: 'exe', data: 'x' }).error!, /format/);
+  assert.match(parseWebviewMessage({ type: 'simulate', request: { host: 'a', scheme: 'ftp' } }).error!, /scheme/);
+  assert.match(parseWebviewMessage({ type: 'simulate', request: { host: 'a', sourceLabels: { app: 1 } } }).error!, /bad map entry/);
   const ok = parseWebviewMessage({ type: 'simulate', request: { host: 'reviews', port: '9080', headers: { 'end-user': 'jason' }, extra: 'dropped' } });
-  assert.deepEqual(ok.message, { type: 'simulate', request: { host: 'reviews', port: 9080, method: undefined, path: undefined, headers: { 'end-user': 'jason' }, query: undefined, sourceNamespace: undefined, sourcePrincipal: undefined, gateway: undefined } });
+  assert.deepEqual(ok.message, {
+    type: 'simulate',
+    request: { host: 'reviews', port: 9080, method: undefined, path: undefined, headers: { 'end-user': 'jason' }, query: undefined, scheme: undefined, sourceNamespace: undefined, sourcePrincipal: undefined, sourceLabels: undefined, gateway: undefined },
+  });
+  const who = parseWebviewMessage({ type: 'simulate', request: { host: 'reviews', scheme: 'HTTPS', sourcePrincipal: 'cluster.local/ns/shop/sa/web', sourceLabels: { app: 'web' } } });
+  assert.equal(who.message?.type, 'simulate');
+  if (who.message?.type === 'simulate') {
+    assert.equal(who.message.request.scheme, 'https');
+    assert.equal(who.message.request.sourcePrincipal, 'cluster.local/ns/shop/sa/web');
+    assert.deepEqual(who.message.request.sourceLabels, { app: 'web' });
+  }
+});
+
+test('the panel page: nonce CSP, nothing remote, attributes escaped; the builder does not need vscode', () => {
+  const nonce = newNonce();
+  assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
+  assert.notEqual(newNonce(), nonce);
+  const csp = previewCsp('https://x.vscode-cdn.net', nonce);
+  assert.equal(csp, `default-src 'none'; img-src https://x.vscode-cdn.net data: blob:; style-src https://x.vscode-cdn.net; script-src 'nonce-${nonce}'; font-src https://x.vscode-cdn.net`);
+  const html = previewHtml({ cspSource: 'https://x.vscode-cdn.net', nonce, scriptUri: 'https://x.vscode-cdn.net/main.js?a=1&b="2"', styleUri: 'https://x.vscode-cdn.net/style.css' });
+  assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${csp}">`));
+  assert.ok(html.includes(`<script nonce="${nonce}" src="https://x.vscode-cdn.net/main.js?a=1&amp;b=&quot;2&quot;"></script>`));
+  assert.equal(html.match(/<script/g)?.length, 1, 'one script, with the nonce');
+  assert.doesNotMatch(html, /unsafe-inline|unsafe-eval|http:\/\//);
+  const src = fs.readFileSync(path.join(ROOT, 'client', 'src', 'preview', 'html.ts'), 'utf8');
+  assert.doesNotMatch(src, /from 'vscode'/);
+  assert.match(fs.readFileSync(path.join(ROOT, 'client', 'src', 'preview', 'panel.ts'), 'utf8'), /previewHtml\(/, 'the panel builds its page with previewHtml');
+});
+
+test('a saved page state gives the serializer the previewed document, nothing else', () => {
+  assert.deepEqual(parseSavedState({ version: 2, form: {}, source: { uri: 'file:///ws/a.yaml', line: 3, character: 4 } }), { source: { uri: 'file:///ws/a.yaml', line: 3, character: 4 } });
+  assert.deepEqual(parseSavedState({ source: { uri: 'file:///ws/a.yaml', line: -1 } }), { source: { uri: 'file:///ws/a.yaml' } });
+  assert.deepEqual(parseSavedState({ source: { uri: 'command:workbench.action.quit' } }), {});
+  assert.deepEqual(parseSavedState(undefined), {});
+  assert.deepEqual(parseSavedState('x'), {});
 });

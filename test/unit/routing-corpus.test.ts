@@ -79,7 +79,14 @@ test('the route graph and the simulator hold up on every fixture and sample', ()
         assert.ok(Math.abs(sum - 100) < 0.001, `${ws.name} ${JSON.stringify(req)}: shares sum to ${sum}`);
         assert.ok(r.destinations.every((d) => d.percent > 0));
       }
-      assert.ok(r.authorization.decision === 'ALLOW' || r.authorization.decision === 'DENY');
+      assert.ok(['ALLOW', 'DENY', 'NOT_EVALUATED'].includes(r.authorization.decision));
+      // Nothing reached a workload and no gateway policy ran: no decision can be claimed.
+      if (!r.destinations.length && !r.gatewayAuthorization) assert.equal(r.authorization.decision, 'NOT_EVALUATED', `${ws.name} ${JSON.stringify(req)}`);
+      if (r.authorization.decision === 'NOT_EVALUATED') assert.ok(r.outcome !== 'routed' && r.outcome !== 'passthrough', `${ws.name} ${JSON.stringify(req)}: ${r.outcome} without any workload`);
+      if (r.outcome === 'not-found') assert.equal(r.status, 404);
+      if (r.outcome === 'denied') assert.equal(r.status, 403);
+      if (r.outcome === 'error') assert.ok(r.status >= 500, `${ws.name}: error with status ${r.status}`);
+      assert.ok(r.resolvedScheme === 'http' || r.resolvedScheme === 'https', r.resolvedScheme);
       assert.ok(!JSON.stringify(r).includes('"seg"'), `${ws.name}: simulation holds a parsed segment`);
     }
   }

@@ -1,8 +1,11 @@
 // Safety tests of the routing preview page (dist/webview/main.js + style.css)
-// in headless Chromium, outside VS Code: the page is served from a loopback
-// HTTP server with the Content-Security-Policy the panel sets
-// (client/src/preview/panel.ts), a stub acquireVsCodeApi records what the page
-// posts, and the tests post it messages whose labels carry HTML/script.
+// in headless Chromium, outside VS Code: the page is the one the panel sets,
+// built by client/src/preview/html.ts with its Content-Security-Policy, served
+// from a loopback HTTP server; a stub acquireVsCodeApi records what the page
+// posts and keeps its state across reloads (as VS Code does), and the tests
+// post it messages whose labels carry HTML/script: a hand-made graph, and the
+// graph and simulation the server computes for a workspace whose rule and
+// policy names are payloads (scenario.ts).
 //
 // Issue: "a resource named `<img src=x onerror=alert(1)>` or with script in
 // labels renders as text". Used by test/webview/run.ts (standalone) and by
@@ -13,7 +16,9 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { previewCsp, previewHtml } from '../../client/src/preview/html';
 import { parseWebviewMessage } from '../../client/src/preview/messages';
+import { BROKEN_BACKEND_ID, DENIED_REQUEST, HOST, P1, P2, P3, realGraphMessage, realSimulationMessage, RULE_IDS } from './scenario';
 
 // Browser globals used inside page.evaluate callbacks (the project's tsconfig has no DOM lib).
 interface El {
@@ -33,23 +38,24 @@ interface PageWindow {
   __posted: Array<Record<string, unknown>>;
   __violations: Array<{ directive: string; blocked: string; sample: string }>;
   __inserted: string[];
-  __state?: { form?: Record<string, string> };
+  __state?: { form?: Record<string, string>; hostAuto?: boolean; answer?: { highlight: string[]; result: { status: number } } };
   postMessage(message: unknown, targetOrigin: string): void;
 }
 declare const window: PageWindow;
-declare const document: { activeElement: El | null; querySelectorAll(sel: string): { forEach(f: (e: El) => void): void } };
+declare const document: { activeElement: El | null; querySelector(sel: string): El | null; querySelectorAll(sel: string): { forEach(f: (e: El) => void): void } };
+declare function getComputedStyle(e: El): { stroke: string; getPropertyValue(name: string): string };
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
-export const PAYLOADS = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '"><svg onload=alert(3)>'] as const;
+export const PAYLOADS = [P1, P2, P3] as const;
 
 export interface WebviewSuiteOptions {
   browser: Browser;
   /** Folder with main.js and style.css (dist/webview, or the installed extension's). */
   distDir: string;
-  /** Where screenshots go (xss.png). */
+  /** Where screenshots go (xss.png, simulation.png). */
   resultsDir: string;
   log: (m: string) => void;
   /** Prefix of the result lines ("webview: "). */
@@ -66,19 +72,22 @@ interface Served {
   close(): Promise<void>;
 }
 
-/** The panel's HTML (panel.ts html()), with the stub VS Code API in a nonce'd inline script before main.js. */
+/**
+ * The panel's page (previewHtml, as panel.ts builds it) with two test additions: the theme variables VS Code
+ * would inject, and the stub VS Code API in a nonce'd inline script before main.js. The state the page saves
+ * survives a reload (sessionStorage), like the state VS Code keeps for a hidden panel.
+ */
 function pageHtml(origin: string, nonce: string): string {
-  const csp = [`default-src 'none'`, `img-src ${origin} data: blob:`, `style-src ${origin}`, `script-src 'nonce-${nonce}'`, `font-src ${origin}`].join('; ');
   const stub = `
 window.__posted = [];
 window.__violations = [];
 window.__inserted = [];
-window.__state = undefined;
+window.__state = (function () { try { return JSON.parse(sessionStorage.getItem('__vscodeState') || 'null') || undefined; } catch (e) { return undefined; } })();
 window.acquireVsCodeApi = function () {
   return {
     postMessage: function (m) { window.__posted.push(JSON.parse(JSON.stringify(m))); },
     getState: function () { return window.__state; },
-    setState: function (s) { window.__state = s; },
+    setState: function (s) { window.__state = JSON.parse(JSON.stringify(s)); sessionStorage.setItem('__vscodeState', JSON.stringify(s)); },
   };
 };
 document.addEventListener('securitypolicyviolation', function (e) {
@@ -99,29 +108,19 @@ new MutationObserver(function (records) {
     });
   });
 }).observe(document, { childList: true, subtree: true });`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${origin}/theme.css">
-<link rel="stylesheet" href="${origin}/style.css">
-<title>Mesh routing</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${nonce}">${stub}</script>
-<script nonce="${nonce}" src="${origin}/main.js"></script>
-</body>
-</html>`;
+  const page = previewHtml({ cspSource: origin, nonce, scriptUri: `${origin}/main.js`, styleUri: `${origin}/style.css` });
+  const csp = `<meta http-equiv="Content-Security-Policy" content="${previewCsp(origin, nonce)}">`;
+  const style = `<link rel="stylesheet" href="${origin}/style.css">`;
+  const script = `<script nonce="${nonce}" src="${origin}/main.js"></script>`;
+  for (const part of [csp, style, script]) if (!page.includes(part)) throw new Error(`the panel page (previewHtml) no longer contains ${part}: update the webview tests`);
+  return page.replace(style, `<link rel="stylesheet" href="${origin}/theme.css">\n${style}`).replace(script, `<script nonce="${nonce}">${stub}</script>\n${script}`);
 }
 
 /** A few of the --vscode-* theme variables VS Code gives a webview (Light+), so the screenshot looks like one. */
 const THEME_CSS = `html {
   --vscode-font-family: system-ui, sans-serif; --vscode-font-size: 13px;
   --vscode-editor-foreground: #3b3b3b; --vscode-editor-background: #ffffff; --vscode-descriptionForeground: #717171;
-  --vscode-errorForeground: #f85149; --vscode-focusBorder: #005fb8;
+  --vscode-errorForeground: #f85149; --vscode-editorError-foreground: #e51400; --vscode-focusBorder: #005fb8;
   --vscode-input-foreground: #3b3b3b; --vscode-input-background: #ffffff; --vscode-input-border: #cecece;
   --vscode-button-foreground: #ffffff; --vscode-button-background: #005fb8; --vscode-button-hoverBackground: #0258a8;
   --vscode-editorWidget-background: #f8f8f8; --vscode-editorWidget-border: #c8c8c8; --vscode-editorWarning-foreground: #bf8803;
@@ -163,7 +162,6 @@ async function serve(distDir: string): Promise<Served> {
 // ---------------------------------------------------------------------------------------------------------------
 // The messages
 
-const [P1, P2, P3] = PAYLOADS;
 const NODE_IDS = { entry: `entry:${P3}`, route: `route:${P1}`, rule: 'rule:<b>0</b>', backend: `backend:${P2}`, workload: 'workload:w' };
 
 /** A graph whose every label, detail, badge and edge label carries a payload. */
@@ -172,6 +170,7 @@ export function hostileGraph() {
   return {
     type: 'graph' as const,
     title: `Routing: ${P2}`,
+    host: P1,
     graph: {
       query: { host: P1 },
       nodes: [
@@ -187,20 +186,6 @@ export function hostileGraph() {
         { id: 'e3', from: NODE_IDS.rule, to: NODE_IDS.backend, kind: 'route', percent: 100, label: P3, badges: [], problems: [] },
         { id: 'e4', from: NODE_IDS.backend, to: NODE_IDS.workload, kind: 'select', badges: [{ kind: 'mirror', text: P1 }], problems: [] },
       ],
-    },
-  };
-}
-
-function hostileSimulation() {
-  return {
-    type: 'simulation' as const,
-    highlight: [NODE_IDS.route, NODE_IDS.rule, 'e2'],
-    result: {
-      summary: P1,
-      destinations: [{ host: P2, subset: P3, port: 80, percent: 100 }],
-      authorization: { decision: 'ALLOW', reason: P1 },
-      mtls: { mode: P3 },
-      notes: [P2],
     },
   };
 }
@@ -257,6 +242,17 @@ async function settle(page: Page): Promise<void> {
   }).then(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))`);
 }
 
+/** The answer's rows: each dt with the dd elements after it. */
+const answerRows = (page: Page) =>
+  page.locator('#answer dl').evaluate(`(() => {
+    const out = [];
+    document.querySelectorAll('#answer dl > dt, #answer dl > dd').forEach((e) => {
+      if (e.localName === 'dt') out.push({ label: e.textContent, values: [] });
+      else out[out.length - 1].values.push(e.textContent);
+    });
+    return out;
+  })()`) as Promise<Array<{ label: string; values: string[] }>>;
+
 /** Visible text of the elements matching a selector (SVG text included). */
 const texts = (page: Page, selector: string) => page.locator(selector).evaluateAll((els: El[]) => els.map((e) => e.textContent ?? ''));
 
@@ -311,22 +307,92 @@ const tests: Test[] = [
     },
   },
   {
-    name: 'simulation answers and errors with HTML render as text',
-    async run({ page, served }) {
-      await send(page, hostileSimulation());
-      await until('the answer (#answer) to show the simulation', async () => (await page.locator('#answer').textContent()) ?? '', (t) => t.includes(P1));
+    name: 'the previewed host pre-fills the simulator form (as a value, not markup)',
+    async run({ page }) {
+      const host = await page.locator('form#simulate input[name="host"]').inputValue();
+      assert(host === P1, `the host field holds ${JSON.stringify(host)}, expected the graph's host ${JSON.stringify(P1)}`);
+    },
+  },
+  {
+    name: 'a real simulation answer (server result from YAML) names every part, with hostile names as text',
+    async run({ page, served, resultsDir }) {
+      const graph = realGraphMessage();
+      await send(page, graph);
+      await until('the real graph', () => page.locator('#root svg g.node').count(), (n) => n === graph.graph.nodes.length);
+      const sim = realSimulationMessage();
+      await send(page, sim);
+      await until('the answer (#answer dl) to show the simulation', () => texts(page, '#answer dd'), (t) => t.some((l) => l.includes(P1)));
       await settle(page);
-      const lines = await texts(page, '#answer > div');
-      assert(lines.includes(P1), `the summary is not verbatim: ${JSON.stringify(lines)}`);
-      assert(lines.some((l) => l.includes(P2) && l.includes(P3)), `the destination line lacks the payloads: ${JSON.stringify(lines)}`);
-      assert(lines.includes(P2), `the note is not verbatim: ${JSON.stringify(lines)}`);
+      const dts = await texts(page, '#answer dt');
+      const dds = await texts(page, '#answer dd');
+      const rows = await answerRows(page);
+      const row = (label: string): string[] => {
+        const r = rows.find((x) => x.label === label);
+        assert(r, `the answer has no ${JSON.stringify(label)} row: ${JSON.stringify(dts)}`);
+        return r.values;
+      };
+      const headline = (await page.locator('#answer .headline').textContent()) ?? '';
+      assert(headline === 'Status 200 (routed)', `the headline is ${JSON.stringify(headline)}`);
+      assert(JSON.stringify(row('Request')) === JSON.stringify(['GET http://reviews.shop:9080/']), `request: ${JSON.stringify(row('Request'))}`);
+      assert(row('Entry')[0] === 'mesh (sidecar to sidecar)', `entry: ${JSON.stringify(row('Entry'))}`);
+      assert(row('Matched')[0] === `VirtualService shop/reviews rule 1 "${P1}" (any request)`, `matched: ${JSON.stringify(row('Matched'))}`);
+      assert(row('Skipped')[0] === `VirtualService shop/reviews rule 0 "${P2}": header x-payload exact ${P3} does not match "nope"`, `skipped: ${JSON.stringify(row('Skipped'))}`);
+      assert(
+        JSON.stringify(row('Destinations')) === JSON.stringify([`${HOST} (v1) port 9080 90% -> Deployment reviews-v1`, `${HOST} (v2) port 9080 10% -> Deployment reviews-v2`]),
+        `destinations: ${JSON.stringify(row('Destinations'))}`,
+      );
+      assert(JSON.stringify(row('Actions')) === JSON.stringify(['timeout 2s', 'retries 3 x 1s', 'fault: delay 5s for 1%', `mirror 5% to ${HOST} (v2)`]), `actions: ${JSON.stringify(row('Actions'))}`);
+      assert(/^STRICT \(server\) \/ AUTO \(client\) -> mutual TLS: /.test(row('mTLS')[0] ?? ''), `mTLS: ${JSON.stringify(row('mTLS'))}`);
+      assert(row('Authorization')[0] === `ALLOW by shop/${P3} rule 0 (ALLOW policy shop/${P3} rule 0 matches)`, `authorization: ${JSON.stringify(row('Authorization'))}`);
+      assert(dds.every((d) => !d.includes('undefined') && !d.includes('[object')), `a part rendered as undefined/[object]: ${JSON.stringify(dds)}`);
+      // the highlight: the server's ids, on the matched rule and not the skipped or unreachable ones
       const hl = await page.locator('#root svg .hl').evaluateAll((els: El[]) => els.map((e) => e.getAttribute('data-id')));
-      assert(hl.includes(NODE_IDS.route) && hl.includes(NODE_IDS.rule) && hl.includes('e2'), `the highlight ids (with HTML) were not matched: ${JSON.stringify(hl)}`);
+      assert(hl.includes(RULE_IDS.matched) && !hl.includes(RULE_IDS.skipped) && !hl.includes(RULE_IDS.unreachable), `highlighted: ${JSON.stringify(hl)}`);
+      assert(sim.highlight.every((id) => hl.includes(id)), `not every id of the answer is highlighted: ${JSON.stringify(sim.highlight.filter((id) => !hl.includes(id)))}`);
+      const ins = await inserted(page);
+      assert(ins.length === 0, `elements were created from the answer: ${JSON.stringify(ins)}`);
+      assert(!served.requests.includes('/x'), 'the page requested /x');
+      // the answer and its highlight are kept in the page state
+      const state = await page.evaluate(() => window.__state);
+      assert(state?.answer?.result.status === 200 && JSON.stringify(state.answer.highlight) === JSON.stringify(sim.highlight), `the answer was not saved with setState: ${JSON.stringify(state).slice(0, 300)}`);
+      await page.screenshot({ path: path.join(resultsDir, 'simulation.png'), fullPage: true });
+    },
+  },
+  {
+    name: 'a denied request: the headline and the decision in the error colour',
+    async run({ page }) {
+      await send(page, realSimulationMessage(DENIED_REQUEST));
+      await until('the denied answer', async () => (await page.locator('#answer .headline').textContent()) ?? '', (t) => t === 'Status 403 (denied by authorization)');
+      const bad = await texts(page, '#answer .bad');
+      assert(bad.some((t) => t.startsWith('Status 403')) && bad.some((t) => t.startsWith('DENY (ALLOW policies apply but none matches: shop/')), `the failing parts are not marked: ${JSON.stringify(bad)}`);
+      const colour = await page.locator('#answer .headline').evaluate((e: El) => getComputedStyle(e).getPropertyValue('color'));
+      assert(colour === 'rgb(248, 81, 73)', `the denied headline is ${colour}, expected the errorForeground colour`);
+    },
+  },
+  {
+    name: 'unreachable rules and broken references are drawn in the error colour',
+    async run({ page }) {
+      const stroke = (id: string) => page.locator(`#root svg g.node[data-id="${id.replace(/"/g, '\\"')}"] rect`).evaluate((e: El) => getComputedStyle(e).stroke);
+      const cls = (id: string) => page.locator(`#root svg g.node[data-id="${id.replace(/"/g, '\\"')}"]`).getAttribute('class');
+      assert(/\bunreachable\b/.test((await cls(RULE_IDS.unreachable)) ?? ''), `rule 2 is not marked unreachable: ${await cls(RULE_IDS.unreachable)}`);
+      assert(/\bbroken\b/.test((await cls(BROKEN_BACKEND_ID)) ?? ''), `the v9 backend is not marked broken: ${await cls(BROKEN_BACKEND_ID)}`);
+      const error = 'rgb(229, 20, 0)'; // --vscode-editorError-foreground of the test theme
+      for (const id of [RULE_IDS.unreachable, BROKEN_BACKEND_ID]) {
+        const s = await stroke(id);
+        assert(s === error, `${id} is drawn with ${s}, expected the error colour ${error}`);
+      }
+      const normal = await stroke(RULE_IDS.skipped);
+      assert(normal !== error, 'an ordinary rule is drawn in the error colour too');
+    },
+  },
+  {
+    name: 'errors with HTML render as text',
+    async run({ page, served }) {
       await send(page, { type: 'error', message: P1 + P2 });
       await until('the error to show', async () => (await page.locator('#answer .error').textContent()) ?? '', (t) => t === P1 + P2);
       await settle(page);
       const ins = await inserted(page);
-      assert(ins.length === 0, `elements were created from the answer: ${JSON.stringify(ins)}`);
+      assert(ins.length === 0, `elements were created from the error: ${JSON.stringify(ins)}`);
       assert(!served.requests.includes('/x'), 'the page requested /x');
       // back to the graph for the next tests
       await send(page, hostileGraph());
@@ -404,6 +470,8 @@ const tests: Test[] = [
       await form.locator('input[name="path"]').fill('/api/books?id=1&q=a%20b');
       await form.locator('textarea[name="headers"]').fill(`End-User: jason\nx-payload: ${P1}\nnot a header`);
       await form.locator('input[name="sourceNamespace"]').fill('shop');
+      await form.locator('input[name="sourcePrincipal"]').fill('cluster.local/ns/shop/sa/web');
+      await form.locator('textarea[name="sourceLabels"]').fill('app=web\nversion = v2, team: a');
       await form.locator('input[name="gateway"]').fill('mesh');
       await form.locator('button[type="submit"]').click();
       const msgs = await until('a posted simulate message', () => posted(page), (m) => m.some((x) => x.type === 'simulate'));
@@ -418,6 +486,8 @@ const tests: Test[] = [
           headers: { 'end-user': 'jason', 'x-payload': P1 },
           query: { id: '1', q: 'a b' },
           sourceNamespace: 'shop',
+          sourcePrincipal: 'cluster.local/ns/shop/sa/web',
+          sourceLabels: { app: 'web', version: 'v2', team: 'a' },
           gateway: 'mesh',
         },
       };
@@ -427,7 +497,40 @@ const tests: Test[] = [
       assert(page.url().endsWith('/index.html'), `the form submission navigated the page to ${page.url()}`);
       // the form keeps its values in the webview state (getState/setState)
       const state = await page.evaluate(() => window.__state);
-      assert(state?.form?.sourceNamespace === 'shop', `the form state was not saved with setState: ${JSON.stringify(state)}`);
+      assert(state?.form?.sourceNamespace === 'shop' && state.form.sourcePrincipal === 'cluster.local/ns/shop/sa/web', `the form state was not saved with setState: ${JSON.stringify(state)}`);
+      // a host the user typed is not replaced by the next preview's host
+      await send(page, realGraphMessage());
+      await until('the real graph', () => page.locator('#root svg g.node').count(), (n) => n > 5);
+      const host = await form.locator('input[name="host"]').inputValue();
+      assert(host === '  reviews  ', `the typed host was replaced by ${JSON.stringify(host)}`);
+    },
+  },
+  {
+    name: 'hidden and shown again (the page reloads): the form, the answer and the highlight come back',
+    async run({ page }) {
+      await send(page, realSimulationMessage());
+      await until('the answer', async () => (await page.locator('#answer .headline').textContent()) ?? '', (t) => t === 'Status 200 (routed)');
+      const before = await answerRows(page);
+      await page.reload();
+      await until('the reloaded page to post "ready"', () => posted(page), (m) => m.some((x) => x.type === 'ready'));
+      // before any message: the saved answer is drawn from the state
+      const after = await answerRows(page);
+      assert(JSON.stringify(after) === JSON.stringify(before), `the answer was not restored: ${JSON.stringify(after).slice(0, 300)}`);
+      const host = await page.locator('form#simulate input[name="host"]').inputValue();
+      assert(host === '  reviews  ', `the form was not restored: host ${JSON.stringify(host)}`);
+      // the panel sends the graph again on "ready": the saved highlight applies to it
+      const graph = realGraphMessage();
+      await send(page, graph);
+      await until('the graph after the reload', () => page.locator('#root svg g.node').count(), (n) => n === graph.graph.nodes.length);
+      const hl = await page.locator('#root svg .hl').evaluateAll((els: El[]) => els.map((e) => e.getAttribute('data-id')));
+      assert(hl.includes(RULE_IDS.matched), `the highlight was not restored: ${JSON.stringify(hl)}`);
+      // a state the page cannot draw (another version's) is dropped, not crashed on
+      await page.evaluate(`sessionStorage.setItem('__vscodeState', JSON.stringify({ version: 2, form: { host: 'h' }, answer: { result: { summary: 'x' }, highlight: [] } }))`);
+      await page.reload();
+      await until('the page to post "ready" again', () => posted(page), (m) => m.some((x) => x.type === 'ready'));
+      const rows = await page.locator('#answer dl').count();
+      assert(rows === 0, 'a malformed saved answer was drawn');
+      assert((await page.locator('form#simulate input[name="host"]').inputValue()) === 'h', 'the form of the malformed state was not kept');
     },
   },
 ];

@@ -4,10 +4,20 @@
  */
 import type { RouteGraph, SimRequest, SimulationResult } from '../../../server/src/service/routing/types';
 
+/** The document (and cursor) a preview is about; kept in the page state so a reload can show it again. */
+export interface PreviewSource {
+  uri: string;
+  line?: number;
+  character?: number;
+}
+
 export interface GraphMessage {
   type: 'graph';
   title: string;
   graph: RouteGraph;
+  /** The host the graph is about: pre-fills the simulator form. */
+  host?: string;
+  source?: PreviewSource;
 }
 export interface SimulationMessage {
   type: 'simulation';
@@ -40,6 +50,34 @@ export interface ExportMessage {
 }
 export type FromWebview = ReadyMessage | RevealMessage | SimulateMessage | ExportMessage;
 
+/** The simulator form, as the user typed it. */
+export interface FormState {
+  host: string;
+  port: string;
+  method: string;
+  path: string;
+  headers: string;
+  sourceNamespace: string;
+  sourcePrincipal: string;
+  /** `key=value`, one per line or comma-separated. */
+  sourceLabels: string;
+  gateway: string;
+}
+
+/**
+ * What the page keeps with setState: restored when the panel is shown again, and handed to the panel
+ * serializer after a window reload (VS Code keeps it as JSON).
+ */
+export interface WebviewState {
+  version: 2;
+  form: FormState;
+  /** The host field still holds the previewed host (the user did not type one): a new preview replaces it. */
+  hostAuto: boolean;
+  /** The last simulation answer and the ids it highlights. */
+  answer?: { result: SimulationResult; highlight: string[] };
+  source?: PreviewSource;
+}
+
 const MAX_TEXT = 10 * 1024 * 1024;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -61,6 +99,21 @@ function optString(v: unknown, max = 4096): string | undefined {
   if (v === undefined || v === '') return undefined;
   if (typeof v !== 'string' || v.length > max) throw new Error('expected a short string');
   return v;
+}
+
+function optScheme(v: unknown): string | undefined {
+  const s = optString(v, 8)?.toLowerCase();
+  if (s !== undefined && s !== 'http' && s !== 'https') throw new Error('scheme must be http or https');
+  return s;
+}
+
+/** The part of a saved page state the panel serializer uses: which document to preview. Anything else is dropped. */
+export function parseSavedState(raw: unknown): { source?: PreviewSource } {
+  if (!isRecord(raw) || !isRecord(raw.source)) return {};
+  const { uri, line, character } = raw.source;
+  if (typeof uri !== 'string' || uri.length > 4096 || !/^(file|untitled):/.test(uri)) return {};
+  const pos = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 10_000_000;
+  return { source: pos(line) && pos(character) ? { uri, line, character } : { uri } };
 }
 
 /** Validates a message from the webview; returns undefined (and the reason) for anything malformed. */
@@ -89,10 +142,12 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; erro
           path: optString(r.path),
           headers: stringMap(r.headers),
           query: stringMap(r.query),
+          scheme: optScheme(r.scheme),
           sourceNamespace: optString(r.sourceNamespace, 253),
           sourcePrincipal: optString(r.sourcePrincipal, 512),
+          sourceLabels: stringMap(r.sourceLabels),
           gateway: optString(r.gateway, 512),
-        } as SimRequest;
+        };
         return { message: { type: 'simulate', request } };
       }
       case 'export': {

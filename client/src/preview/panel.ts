@@ -1,14 +1,15 @@
-import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RouteGraphRequest, SimulateRequest, type RouteGraphParams, type RouteGraphResponse, type SimulateParams, type SimulateResponse } from '../../../server/src/protocol';
-import { parseWebviewMessage, type ToWebview } from './messages';
+import { newNonce, previewHtml } from './html';
+import { parseSavedState, parseWebviewMessage, type ToWebview } from './messages';
 
 /**
  * The routing preview: one webview panel beside the editor that draws where traffic goes for the YAML in the
  * active editor and answers simulated requests. Follows the DESIGN.md webview rules: a nonce-based CSP, no
  * remote content, local resources limited to the webview bundle, typed and validated messages, state kept by
- * the page (getState/setState), VS Code theme colours.
+ * the page (getState/setState: the form, the last answer and its highlight), restored after a window reload by
+ * the serializer (registerSerializer), VS Code theme colours. The page itself is built by ./html.ts.
  */
 export class RoutePreviewPanel {
   static readonly viewType = 'meshYaml.routePreview';
@@ -24,6 +25,10 @@ export class RoutePreviewPanel {
     RoutePreviewPanel.current?.refresh();
   }
 
+  private static options(context: vscode.ExtensionContext): vscode.WebviewOptions {
+    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')] };
+  }
+
   static show(context: vscode.ExtensionContext, client: LanguageClient, output: vscode.LogOutputChannel, uri?: vscode.Uri, position?: vscode.Position): RoutePreviewPanel {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? editor?.document.uri;
@@ -31,16 +36,41 @@ export class RoutePreviewPanel {
     if (RoutePreviewPanel.current) {
       RoutePreviewPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      const panel = vscode.window.createWebviewPanel(RoutePreviewPanel.viewType, 'Mesh routing', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview')],
-      });
+      const panel = vscode.window.createWebviewPanel(RoutePreviewPanel.viewType, 'Mesh routing', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, RoutePreviewPanel.options(context));
       RoutePreviewPanel.current = new RoutePreviewPanel(panel, context, client, output);
     }
     const p = RoutePreviewPanel.current;
     p.source = target ? { uri: target.toString(), position: pos } : undefined;
     p.refresh();
     return p;
+  }
+
+  /**
+   * Restores the preview after a window reload. VS Code calls the serializer with the page's last setState()
+   * value; the page then restores its form and answer itself, and the panel redraws the document it showed.
+   * Call from activate(); package.json needs the activation event `onWebviewPanel:meshYaml.routePreview`.
+   */
+  static registerSerializer(context: vscode.ExtensionContext, client: () => Promise<LanguageClient | undefined>, output: vscode.LogOutputChannel): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(RoutePreviewPanel.viewType, {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const c = await client();
+        if (!c) {
+          panel.dispose();
+          return;
+        }
+        panel.webview.options = RoutePreviewPanel.options(context);
+        RoutePreviewPanel.current?.dispose();
+        const p = new RoutePreviewPanel(panel, context, c, output);
+        RoutePreviewPanel.current = p;
+        const { source } = parseSavedState(state);
+        if (source) p.source = { uri: source.uri, position: source.line !== undefined ? new vscode.Position(source.line, source.character ?? 0) : undefined };
+        else {
+          const editor = vscode.window.activeTextEditor;
+          if (editor?.document.languageId === 'yaml') p.source = { uri: editor.document.uri.toString(), position: editor.selection.active };
+        }
+        p.refresh();
+      },
+    });
   }
 
   private constructor(
@@ -77,24 +107,24 @@ export class RoutePreviewPanel {
 
   private html(): string {
     const webview = this.panel.webview;
-    const nonce = crypto.randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'main.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'style.css'));
-    const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data: blob:`, `style-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`, `font-src ${webview.cspSource}`].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Mesh routing</title>
-</head>
-<body>
-<div id="root"></div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    const dir = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+    return previewHtml({
+      cspSource: webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dir, 'main.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dir, 'style.css')).toString(),
+    });
+  }
+
+  private graphMessage(res: RouteGraphResponse): ToWebview {
+    const src = this.source;
+    return {
+      type: 'graph',
+      title: res.title,
+      graph: res.graph,
+      host: res.host,
+      source: src ? { uri: src.uri, line: src.position?.line, character: src.position?.character } : undefined,
+    };
   }
 
   private post(message: ToWebview): void {
@@ -112,7 +142,7 @@ export class RoutePreviewPanel {
         }
         this.response = res;
         this.panel.title = res.title;
-        this.post({ type: 'graph', title: res.title, graph: res.graph });
+        this.post(this.graphMessage(res));
       },
       (e: unknown) => {
         this.output.error(`route graph failed: ${String(e)}`);
@@ -129,7 +159,7 @@ export class RoutePreviewPanel {
     }
     switch (message.type) {
       case 'ready':
-        if (this.response) this.post({ type: 'graph', title: this.response.title, graph: this.response.graph });
+        if (this.response) this.post(this.graphMessage(this.response));
         else this.refresh();
         break;
       case 'reveal': {

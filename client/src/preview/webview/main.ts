@@ -1,40 +1,104 @@
 /**
  * The routing preview webview: draws the route graph (laid out with dagre) as SVG, runs the simulator form, and
  * talks to the extension only through the typed messages of ../messages.ts. Names from YAML are always set as
- * text (textContent / SVG text nodes), never parsed as HTML.
+ * text (textContent / SVG text nodes), never parsed as HTML. The answer is rendered from the typed
+ * SimulationResult with the phrases the CLI uses (server/src/service/routing/explain.ts).
  */
 import dagre from '@dagrejs/dagre';
-import type { FromWebview, ToWebview } from '../messages';
+import type { FormState, FromWebview, ToWebview, WebviewState } from '../messages';
 import type { RouteEdge, RouteGraph, RouteNode, SimulationResult } from '../../../../server/src/service/routing/types';
+import {
+  actionTexts,
+  authzText,
+  customText,
+  delegationText,
+  destinationTail,
+  destinationText,
+  entryText,
+  failed,
+  matchedText,
+  mtlsText,
+  noMatchText,
+  requestText,
+  skippedText,
+  statusText,
+} from '../../../../server/src/service/routing/explain';
 
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
   getState(): unknown;
-  setState(state: unknown): void;
+  setState(state: WebviewState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-interface FormState {
-  host: string;
-  port: string;
-  method: string;
-  path: string;
-  headers: string;
-  sourceNamespace: string;
-  gateway: string;
-}
-interface State {
-  form: FormState;
+const emptyForm: FormState = { host: '', port: '', method: 'GET', path: '/', headers: '', sourceNamespace: '', sourcePrincipal: '', sourceLabels: '', gateway: '' };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const emptyForm: FormState = { host: '', port: '', method: 'GET', path: '/', headers: '', sourceNamespace: '', gateway: '' };
-const saved = vscode.getState() as State | undefined;
-let state: State = { form: { ...emptyForm, ...(saved?.form ?? {}) } };
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** A saved answer is drawn again only if it has the shape this version renders (a state can outlive an update). */
+function isSimulationResult(v: unknown): v is SimulationResult {
+  if (!isRecord(v) || !isRecord(v.request) || !isRecord(v.entry) || !isRecord(v.mtls) || !isRecord(v.authorization) || !isRecord(v.actions)) return false;
+  const q = v.request;
+  const okDest = (d: unknown): boolean => isRecord(d) && isStr(d.host) && typeof d.percent === 'number' && typeof d.status === 'number' && Array.isArray(d.workloads) && Array.isArray(d.problems);
+  return (
+    isStr(q.host) &&
+    isStr(q.method) &&
+    isStr(q.path) &&
+    isStr(v.resolvedHost) &&
+    isStr(v.resolvedScheme) &&
+    isStr(v.entry.kind) &&
+    isStr(v.entry.name) &&
+    isStr(v.outcome) &&
+    typeof v.status === 'number' &&
+    (v.matched === null || (isRecord(v.matched) && isRecord(v.matched.resource) && isStr(v.matched.summary))) &&
+    Array.isArray(v.skipped) &&
+    v.skipped.every((x) => isRecord(x) && isRecord(x.resource) && isStr(x.reason)) &&
+    Array.isArray(v.destinations) &&
+    v.destinations.every(okDest) &&
+    isStr(v.mtls.mode) &&
+    isStr(v.mtls.reason) &&
+    isStr(v.authorization.decision) &&
+    isStr(v.authorization.reason) &&
+    Array.isArray(v.notes) &&
+    v.notes.every(isStr)
+  );
+}
+
+/** The saved state, from this version or an older one (only the string form fields of those survive). */
+function loadState(raw: unknown): WebviewState {
+  const st: WebviewState = { version: 2, form: { ...emptyForm }, hostAuto: true };
+  if (!isRecord(raw)) return st;
+  if (isRecord(raw.form)) {
+    for (const k of Object.keys(emptyForm) as Array<keyof FormState>) {
+      const v = raw.form[k];
+      if (typeof v === 'string') st.form[k] = v;
+    }
+  }
+  st.hostAuto = typeof raw.hostAuto === 'boolean' ? raw.hostAuto : st.form.host === '';
+  if (raw.version === 2 && isRecord(raw.answer) && isSimulationResult(raw.answer.result) && Array.isArray(raw.answer.highlight)) {
+    st.answer = { result: raw.answer.result, highlight: raw.answer.highlight.filter(isStr) };
+  }
+  if (isRecord(raw.source) && isStr(raw.source.uri)) {
+    const { uri, line, character } = raw.source;
+    st.source = { uri, line: typeof line === 'number' ? line : undefined, character: typeof character === 'number' ? character : undefined };
+  }
+  return st;
+}
+
+let state: WebviewState = loadState(vscode.getState());
 let graph: RouteGraph | undefined;
 let highlight = new Set<string>();
+
+function save(): void {
+  vscode.setState(state);
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
@@ -56,6 +120,7 @@ const answer = el('div', { id: 'answer', role: 'status', 'aria-live': 'polite' }
 const canvas = el('div', { id: 'canvas' });
 const toolbar = el('div', { id: 'toolbar' });
 const form = el('form', { id: 'simulate', 'aria-label': 'Simulate a request' });
+const inputs = new Map<keyof FormState, HTMLInputElement | HTMLTextAreaElement>();
 
 function field(name: keyof FormState, label: string, placeholder: string, multiline = false): HTMLElement {
   const wrap = el('label', { class: 'field' });
@@ -63,9 +128,12 @@ function field(name: keyof FormState, label: string, placeholder: string, multil
   const input = multiline ? el('textarea', { name, rows: '2', placeholder }) : el('input', { name, placeholder, type: 'text' });
   input.value = state.form[name];
   input.addEventListener('input', () => {
-    state = { form: { ...state.form, [name]: input.value } };
-    vscode.setState(state);
+    state = { ...state, form: { ...state.form, [name]: input.value } };
+    // a host the user typed is kept; clearing the field lets the next preview fill it in again
+    if (name === 'host') state.hostAuto = input.value === '';
+    save();
   });
+  inputs.set(name, input);
   wrap.append(input);
   return wrap;
 }
@@ -77,34 +145,56 @@ form.append(
   field('path', 'Path', '/api/books?id=1'),
   field('headers', 'Headers (name: value per line)', 'end-user: jason', true),
   field('sourceNamespace', 'Source namespace', 'shop'),
+  field('sourcePrincipal', 'Source principal', 'cluster.local/ns/shop/sa/web'),
+  field('sourceLabels', 'Source labels (key=value per line)', 'app=web', true),
   field('gateway', 'Entry (mesh or ns/gateway)', 'mesh'),
 );
 const submit = el('button', { type: 'submit' }, 'Simulate');
 form.append(submit);
+
+/** `name: value` per line. */
+function headerLines(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
+  }
+  return out;
+}
+
+/** `key=value` per line or comma-separated (`key: value` too). */
+function labelPairs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(/[\n,]/)) {
+    const m = /^\s*([^=:\s][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(part);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
 form.addEventListener('submit', (ev) => {
   ev.preventDefault();
-  const headers: Record<string, string> = {};
-  for (const line of state.form.headers.split('\n')) {
-    const i = line.indexOf(':');
-    if (i > 0) headers[line.slice(0, i).trim().toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const [path, q] = state.form.path.split('?', 2);
+  const f = state.form;
+  const [path, q] = f.path.split('?', 2);
   const query: Record<string, string> = {};
   for (const kv of (q ?? '').split('&').filter(Boolean)) {
     const [k, v] = kv.split('=', 2);
     query[decodeURIComponent(k)] = decodeURIComponent(v ?? '');
   }
+  const labels = labelPairs(f.sourceLabels);
   vscode.postMessage({
     type: 'simulate',
     request: {
-      host: state.form.host.trim(),
-      port: state.form.port.trim() ? Number(state.form.port) : undefined,
-      method: state.form.method.trim() || undefined,
+      host: f.host.trim(),
+      port: f.port.trim() ? Number(f.port) : undefined,
+      method: f.method.trim() || undefined,
       path: path || '/',
-      headers,
+      headers: headerLines(f.headers),
       query,
-      sourceNamespace: state.form.sourceNamespace.trim() || undefined,
-      gateway: state.form.gateway.trim() || undefined,
+      sourceNamespace: f.sourceNamespace.trim() || undefined,
+      sourcePrincipal: f.sourcePrincipal.trim() || undefined,
+      sourceLabels: Object.keys(labels).length ? labels : undefined,
+      gateway: f.gateway.trim() || undefined,
     },
   });
 });
@@ -204,17 +294,49 @@ function render(): void {
   canvas.append(svg);
 }
 
-function describe(result: SimulationResult): string[] {
-  const r = result as unknown as Record<string, unknown>;
-  const lines: string[] = [];
-  if (typeof r.summary === 'string') lines.push(r.summary);
-  const dests = Array.isArray(r.destinations) ? (r.destinations as Array<Record<string, unknown>>) : [];
-  for (const d of dests) lines.push(`→ ${String(d.host)}${d.subset ? ` (${String(d.subset)})` : ''}${d.port ? `:${String(d.port)}` : ''} ${String(d.percent)}%`);
-  const authz = r.authorization as Record<string, unknown> | undefined;
-  if (authz?.decision) lines.push(`Authorization: ${String(authz.decision)}${authz.reason ? ` (${String(authz.reason)})` : ''}`);
-  if (r.mtls && typeof r.mtls === 'object') lines.push(`mTLS: ${String((r.mtls as Record<string, unknown>).mode ?? '')}`);
-  if (Array.isArray(r.notes)) for (const n of r.notes as unknown[]) lines.push(String(n));
-  return lines;
+/** The answer, from the typed result: every part as text. */
+function renderAnswer(r: SimulationResult): void {
+  const dl = el('dl');
+  const add = (label: string, values: Array<string | undefined>, cls?: string): void => {
+    const vs = values.filter((v): v is string => v !== undefined);
+    if (!vs.length) return;
+    dl.append(el('dt', {}, label));
+    for (const v of vs) dl.append(el('dd', cls ? { class: cls } : {}, v));
+  };
+  const m = r.matched;
+  add('Request', [requestText(r)]);
+  add('Entry', [entryText(r.entry)]);
+  if (r.resolvedHost !== r.request.host) add('Host', [r.resolvedHost]);
+  add('Matched', m ? [matchedText(m), delegationText(m)] : [noMatchText(r)]);
+  add('Skipped', r.skipped.map(skippedText), 'skipped');
+  dl.append(el('dt', {}, 'Destinations'));
+  if (!r.destinations.length) dl.append(el('dd', {}, 'none'));
+  for (const d of r.destinations) {
+    dl.append(el('dd', { class: d.status === 200 ? 'destination' : 'destination bad' }, `${destinationText(d)} ${d.percent}%${destinationTail(d)}`));
+    for (const p of d.problems) dl.append(el('dd', { class: 'problem' }, `! ${p}`));
+  }
+  add('Actions', actionTexts(r.actions));
+  add('mTLS', [mtlsText(r.mtls)], r.mtls.effective === 'fails' ? 'bad' : undefined);
+  add('Authorization', [authzText(r.authorization), customText(r.authorization)], r.authorization.decision === 'DENY' ? 'bad' : undefined);
+  if (r.gatewayAuthorization && r.gatewayAuthorization !== r.authorization) add('At gateway', [authzText(r.gatewayAuthorization)]);
+  add('Notes', r.notes, 'note');
+  const bad = failed(r);
+  const head = el('div', { class: bad ? 'headline bad' : 'headline' }, `Status ${statusText(r)}`);
+  answer.replaceChildren(head, dl);
+  answer.classList.toggle('failed', bad);
+}
+
+/** Shows an answer (new, or restored from the state); a state from another version that cannot be drawn is dropped. */
+function showAnswer(a: NonNullable<WebviewState['answer']>): boolean {
+  try {
+    renderAnswer(a.result);
+    highlight = new Set(a.highlight);
+    return true;
+  } catch {
+    answer.replaceChildren();
+    highlight = new Set();
+    return false;
+  }
 }
 
 function exportSvgText(): string | undefined {
@@ -225,9 +347,9 @@ function exportSvgText(): string | undefined {
   const style = getComputedStyle(document.body);
   const fg = style.getPropertyValue('--vscode-editor-foreground') || '#333';
   const bg = style.getPropertyValue('--vscode-editor-background') || '#fff';
-  const err = style.getPropertyValue('--vscode-errorForeground') || '#c00';
+  const err = style.getPropertyValue('--vscode-editorError-foreground') || style.getPropertyValue('--vscode-errorForeground') || '#c00';
   const st = document.createElementNS(SVG_NS, 'style');
-  st.textContent = `text{font:12px sans-serif;fill:${fg}} rect{fill:${bg};stroke:${fg}} path{fill:none;stroke:${fg}} .broken rect,.broken path{stroke:${err}} .arrowhead{fill:${fg}}`;
+  st.textContent = `text{font:12px sans-serif;fill:${fg}} rect{fill:${bg};stroke:${fg}} path{fill:none;stroke:${fg}} .broken rect,.broken path,.unreachable rect{stroke:${err}} .arrowhead{fill:${fg}}`;
   clone.insertBefore(st, clone.firstChild);
   return new XMLSerializer().serializeToString(clone);
 }
@@ -262,18 +384,34 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'graph':
       graph = msg.graph;
       title.textContent = msg.title;
+      if (msg.host && state.hostAuto && state.form.host !== msg.host) {
+        state.form = { ...state.form, host: msg.host };
+        const hostInput = inputs.get('host');
+        if (hostInput) hostInput.value = msg.host;
+      }
+      if (msg.source) state.source = msg.source;
+      save();
       render();
       break;
     case 'simulation':
-      highlight = new Set(msg.highlight);
-      answer.replaceChildren(...describe(msg.result).map((l) => el('div', {}, l)));
-      answer.classList.toggle('denied', (msg.result as unknown as { authorization?: { decision?: string } }).authorization?.decision === 'DENY');
+      state.answer = { result: msg.result, highlight: msg.highlight };
+      if (!showAnswer(state.answer)) state.answer = undefined;
+      save();
       render();
       break;
     case 'error':
       answer.replaceChildren(el('div', { class: 'error' }, msg.message));
+      answer.classList.remove('failed');
+      state.answer = undefined;
+      highlight = new Set();
+      save();
+      render();
       break;
   }
 });
 
+if (state.answer && !showAnswer(state.answer)) {
+  state.answer = undefined;
+  save();
+}
 vscode.postMessage({ type: 'ready' });

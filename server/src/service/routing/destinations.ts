@@ -1,5 +1,5 @@
-import { get, hostMatches, isObj, matchesSelector, num, obj, objs, qualifyHost, str, stringMap, strings, WorkspaceIndex, type Obj, type Resource, type Workload } from '../workspace';
-import { meshOfNamespace, meshOfWorkload, namespaceOfFqdn, serviceWorkloads, targetPort, type Mesh } from './hosts';
+import { get, hostMatches, isObj, matchesSelector, num, obj, objs, str, stringMap, strings, WorkspaceIndex, type Obj, type Resource, type Workload } from '../workspace';
+import { configHost, meshOfNamespace, meshOfWorkload, namespaceOfFqdn, serviceWorkloads, targetPort, type Mesh } from './hosts';
 import { istioAuthorize, istioMtls, linkerdAuthorize, linkerdMtls, linkerdServersFor, noMtls, type AuthzRequest, type SourceIdentity } from './security';
 import type { AuthzResult, MtlsInfo, SimDestination, SourceLoc, TrafficPolicySummary, WorkloadRef } from './types';
 import { hostSpecificity, locOf, nsName, refOf, ROOT_NAMESPACE } from './util';
@@ -21,7 +21,7 @@ export function destinationRulesFor(index: WorkspaceIndex, fqdn: string, clientN
       if (dr.namespace !== ns) continue;
       const h = str(dr.spec.host);
       if (!h) continue;
-      const q = qualifyHost(h.toLowerCase(), dr.namespace, index.namespaces());
+      const q = configHost(h.toLowerCase(), dr.namespace);
       if (!(q === fqdn || hostMatches(q, fqdn))) continue;
       if (!WorkspaceIndex.visible(strings(dr.spec.exportTo), dr.namespace, clientNs)) continue;
       if (isObj(dr.spec.workloadSelector)) {
@@ -125,9 +125,11 @@ export function resolveDestination(ctx: DestContext, d: DestInput): SimDestinati
   let drs: Resource[] = [];
   let subset: SubsetView | undefined;
   let broken = !!d.invalid;
+  let brokenWhy = d.invalid;
   if (svc && port !== undefined && svc.ports.length && !svc.ports.some((p) => p.port === port)) {
     problems.push(`Service ${nsName(svc.res)} has no port ${port}`);
     broken = true;
+    brokenWhy ??= problems[problems.length - 1];
   }
   if (d.invalid) problems.push(d.invalid);
   if (ctx.useDR) drs = destinationRulesFor(index, fqdn, ctx.clientNs, ctx.clientLabels);
@@ -136,6 +138,7 @@ export function resolveDestination(ctx: DestContext, d: DestInput): SimDestinati
     if (!subset) {
       broken = true;
       problems.push(drs.length ? `subset ${d.subset} is not defined in DestinationRule ${drs.map(nsName).join(', ')}` : `subset ${d.subset}: no DestinationRule for ${fqdn}`);
+      brokenWhy ??= problems[problems.length - 1];
     }
   }
   const trafficPolicy = drs.length ? effectiveTrafficPolicy(drs, subset, port) : undefined;
@@ -194,6 +197,11 @@ export function resolveDestination(ctx: DestContext, d: DestInput): SimDestinati
   if (broken) status = d.invalid ? 500 : 503;
   else if (mtls.effective === 'fails') status = 503;
   else if (authorization.decision === 'DENY') status = authorization.status ?? 403;
+  if (broken || mtls.effective === 'fails') {
+    // The proxy fails the request before any workload (and its authorization policy) sees it.
+    const why = broken ? (brokenWhy ?? 'broken destination') : `the connection fails (client ${mtls.client}, server ${mtls.mode}: see mTLS)`;
+    authorization = { decision: 'NOT_EVALUATED', policy: null, reason: `no request reaches a workload: ${why}`, engine: authorization.engine };
+  }
   return {
     host: fqdn,
     subset: d.subset ?? null,

@@ -1,4 +1,4 @@
-import { get, hostsOverlap, isObj, num, obj, objs, qualifyHost, str, stringMap, strings, type Obj, type Resource, type Workload, type WorkspaceIndex } from '../workspace';
+import { get, hostsOverlap, isObj, num, obj, objs, str, stringMap, strings, type Obj, type Resource, type Workload, type WorkspaceIndex } from '../workspace';
 import { destinationRulesFor, subsetsOf } from './destinations';
 import {
   attachesTo,
@@ -17,7 +17,7 @@ import {
   unreachableGwRules,
   type RouteKind,
 } from './gatewayapi';
-import { meshOfNamespace, meshOfWorkload, namespaceOfFqdn, resolveHost, serviceWorkloads } from './hosts';
+import { configHost, meshOfNamespace, meshOfWorkload, namespaceOfFqdn, requestFqdn, resolveHost, serviceWorkloads } from './hosts';
 import { gatewayServers, GW_GK, summarizeIstioMatch, unreachableIstioRules, VS_GK, vsGateways } from './istio';
 import { SP_GK, TS_GK } from './linkerd';
 import { istioPoliciesFor, peerAuthMode, serverWorkloads } from './security';
@@ -251,7 +251,7 @@ function addVirtualService(g: GraphBuilder, index: WorkspaceIndex, vs: Resource,
   const hosts = strings(vs.spec.hosts);
   const node = g.node({ id, kind: 'route', engine: 'istio', label: `VirtualService ${nsName(vs)}`, detail: hosts.length ? `hosts ${hosts.join(', ')}` : 'delegate (no hosts)', source: locOf(vs) });
   if (shadowNote) node.problems.push(shadowNote);
-  const q = (h: string): string => qualifyHost(h.toLowerCase(), vs.namespace, index.namespaces());
+  const q = (h: string): string => configHost(h.toLowerCase(), vs.namespace);
   for (const list of ['http', 'tcp', 'tls'] as const) {
     const rules = objs(vs.spec[list]);
     const unreachable = list === 'http' ? unreachableIstioRules(rules) : new Map<number, string>();
@@ -313,8 +313,8 @@ function addVirtualService(g: GraphBuilder, index: WorkspaceIndex, vs: Resource,
   return id;
 }
 
-function vsInScope(index: WorkspaceIndex, vs: Resource, scope: Scope): boolean {
-  const q = (h: string): string => qualifyHost(h.toLowerCase(), vs.namespace, index.namespaces());
+function vsInScope(vs: Resource, scope: Scope): boolean {
+  const q = (h: string): string => configHost(h.toLowerCase(), vs.namespace);
   const dests = [...objs(vs.spec.http), ...objs(vs.spec.tcp), ...objs(vs.spec.tls)].flatMap((r) => objs(r.route).map((x) => q(str(get(x, 'destination', 'host')) ?? '')));
   if (scope.namespace && vs.namespace !== scope.namespace && !dests.some((d) => nsOfHost(d) === scope.namespace)) return false;
   if (scope.host && !strings(vs.spec.hosts).some((h) => hostInScope(scope, q(h)) || hostInScope(scope, h)) && !dests.some((d) => d === scope.host!.fqdn)) return false;
@@ -327,12 +327,12 @@ function addIstio(g: GraphBuilder, index: WorkspaceIndex, scope: Scope): Set<str
   const firstForHost = new Map<string, Resource>();
   for (const vs of index.of(VS_GK)) {
     const hosts = strings(vs.spec.hosts);
-    if (!hosts.length || !vsInScope(index, vs, scope)) continue;
+    if (!hosts.length || !vsInScope(vs, scope)) continue;
     const gws = vsGateways(vs);
     let shadow: string | undefined;
     if (gws.includes('mesh')) {
       for (const h of hosts) {
-        const q = qualifyHost(h.toLowerCase(), vs.namespace, index.namespaces());
+        const q = configHost(h.toLowerCase(), vs.namespace);
         meshHosts.add(q);
         const first = firstForHost.get(q);
         if (first && first !== vs) shadow = `ignored by sidecars for host ${q}: VirtualService ${nsName(first)} already defines it (sidecars do not merge VirtualServices)`;
@@ -459,7 +459,7 @@ function addLinkerdProfiles(g: GraphBuilder, index: WorkspaceIndex, scope: Scope
     g.edge({ from: eid, to: id, kind: 'attach', label: fqdn, source: locOf(sp, ['metadata', 'name']) });
     const overrides = objs(sp.spec.dstOverrides);
     const targets = overrides.length
-      ? overrides.map((d, i) => ({ host: qualifyHost(splitHostPort(str(d.authority) ?? '').host, sp.namespace, index.namespaces()), w: quantity(d.weight), path: ['spec', 'dstOverrides', i] as Array<string | number> }))
+      ? overrides.map((d, i) => ({ host: requestFqdn(index, splitHostPort(str(d.authority) ?? '').host.toLowerCase(), sp.namespace), w: quantity(d.weight), path: ['spec', 'dstOverrides', i] as Array<string | number> }))
       : [{ host: fqdn, w: 1, path: ['metadata', 'name'] as Array<string | number> }];
     const pcts = percentages(targets.map((t) => t.w));
     const routes = objs(sp.spec.routes);
@@ -482,7 +482,7 @@ function addLinkerdProfiles(g: GraphBuilder, index: WorkspaceIndex, scope: Scope
     }
   }
   for (const ts of index.of(TS_GK)) {
-    const root = qualifyHost(str(ts.spec.service) ?? '', ts.namespace, index.namespaces());
+    const root = configHost((str(ts.spec.service) ?? '').toLowerCase(), ts.namespace);
     if (scope.namespace && ts.namespace !== scope.namespace) continue;
     if (scope.host && root !== scope.host.fqdn) continue;
     covered.add(root);
@@ -492,7 +492,7 @@ function addLinkerdProfiles(g: GraphBuilder, index: WorkspaceIndex, scope: Scope
     const backends = objs(ts.spec.backends);
     const pcts = percentages(backends.map((b) => quantity(b.weight)));
     backends.forEach((b, k) => {
-      const bid = backendNode(g, index, qualifyHost(str(b.service) ?? '', ts.namespace, index.namespaces()), undefined, ts.namespace, false);
+      const bid = backendNode(g, index, configHost((str(b.service) ?? '').toLowerCase(), ts.namespace), undefined, ts.namespace, false);
       g.edge({ from: id, to: bid, kind: 'route', percent: pcts[k], label: `${pcts[k]}%`, source: locOf(ts, ['spec', 'backends', k]) });
     });
   }

@@ -1,4 +1,5 @@
-import { get, hostMatches, isObj, matchesSelector, num, obj, objs, qualifyHost, str, stringMap, strings, WorkspaceIndex, type Obj, type Resource } from '../workspace';
+import { get, hostMatches, isObj, matchesSelector, num, obj, objs, str, stringMap, strings, WorkspaceIndex, type Obj, type Resource } from '../workspace';
+import { configHost } from './hosts';
 import type { MatchedRule, SimActions, SkippedRule } from './types';
 import { creationTime, fullMatch, headerOps, hostSpecificity, locOf, mergeHeaderOps, nsName, percentOf, portNumber, refOf } from './util';
 import { regexReplaceAll } from '../schema/cel-regex';
@@ -105,7 +106,7 @@ export function selectVirtualServices(
     if (gateway === 'mesh' && !WorkspaceIndex.visible(strings(vs.spec.exportTo), vs.namespace, clientNs)) return;
     let best: { pattern: string; score: number } | undefined;
     for (const h of hosts) {
-      const q = qualifyHost(h.toLowerCase(), vs.namespace, index.namespaces());
+      const q = configHost(h.toLowerCase(), vs.namespace);
       if (!(q === fqdn || hostMatches(q, fqdn))) continue;
       if (server && !server.hosts.some((sh) => serverHostAllows(sh, vs.namespace, server.gwNs) && hostMatches(sh.host, fqdn))) continue;
       const score = hostSpecificity(q, fqdn);

@@ -1,4 +1,5 @@
-import { isObj, objs, qualifyHost, str, type KService, type Obj, type Resource, type WorkspaceIndex } from '../workspace';
+import { isObj, objs, str, type KService, type Obj, type Resource, type WorkspaceIndex } from '../workspace';
+import { configHost, requestFqdn } from './hosts';
 import type { HttpRequest } from './istio';
 import type { MatchedRule, SimActions, SkippedRule } from './types';
 import { fullMatch, locOf, quantity, refOf, splitHostPort } from './util';
@@ -86,14 +87,14 @@ export interface SplitTarget {
 export function dstOverrides(index: WorkspaceIndex, sp: Resource): SplitTarget[] {
   return objs(sp.spec.dstOverrides).map((d, i) => {
     const hp = splitHostPort(str(d.authority) ?? '');
-    return { host: qualifyHost(hp.host, sp.namespace, index.namespaces()), port: hp.port, weight: quantity(d.weight), path: ['spec', 'dstOverrides', i], res: sp };
+    return { host: requestFqdn(index, hp.host.toLowerCase(), sp.namespace), port: hp.port, weight: quantity(d.weight), path: ['spec', 'dstOverrides', i], res: sp };
   });
 }
 
 /** SMI TrafficSplit backends (services in the split's namespace). */
-export function splitBackends(index: WorkspaceIndex, ts: Resource): SplitTarget[] {
+export function splitBackends(ts: Resource): SplitTarget[] {
   return objs(ts.spec.backends).map((b, i) => ({
-    host: qualifyHost(str(b.service) ?? '', ts.namespace, index.namespaces()),
+    host: configHost((str(b.service) ?? '').toLowerCase(), ts.namespace),
     weight: quantity(b.weight),
     path: ['spec', 'backends', i],
     res: ts,

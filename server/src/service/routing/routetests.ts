@@ -1,6 +1,7 @@
-import { parse } from 'yaml';
-import { isObj, num, obj, objs, str, stringMap, strings, type Obj } from '../workspace';
-import type { SimRequest, SimulationResult } from './types';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YNode, type Pair, type YAMLMap } from 'yaml';
+import { suggest } from '../text';
+import { isObj, type Obj } from '../workspace';
+import type { Decision, Outcome, SimRequest, SimulationResult } from './types';
 
 /**
  * Route-test files: request → expected outcome cases, checked against the simulator (like istio-config-validator).
@@ -15,10 +16,15 @@ import type { SimRequest, SimulationResult } from './types';
  *           destinations: [{ host: reviews.shop.svc.cluster.local, subset: v2, percent: 100 }]
  *           matched: { kind: VirtualService, name: reviews, rule: testers }   # or `matched: null`
  *           status: 200                 # 404 no route, 403 denied, 301 redirect, ...
- *           authorization: ALLOW        # or DENY; `policy: ns/name` checks who decided
+ *           outcome: routed             # passthrough, redirect, direct-response, not-found, denied, error
+ *           authorization: ALLOW        # DENY, NOT_EVALUATED; `policy: ns/name` checks who decided
+ *                                       # (or authorization: { decision: ALLOW, policy: ns/name, rule: 0 })
  *           mtls: STRICT
  *           entry: mesh                 # or ns/name of the gateway
  *           actions: { timeout: 2s }    # a subset of the simulated actions
+ *
+ * Unknown keys are errors (with a did-you-mean), and so is a case with nothing under `expect`: a misspelled
+ * `statsu:` must not turn a case into one that always passes.
  */
 export interface RouteTestFile {
   paths: string[];
@@ -36,9 +42,14 @@ export interface ExpectedDestination {
 export interface RouteExpectation {
   destinations?: ExpectedDestination[];
   status?: number;
-  authorization?: 'ALLOW' | 'DENY';
+  outcome?: Outcome;
+  authorization?: Decision;
+  /** `ns/name` of the deciding policy; null: no policy decided (a default). */
   policy?: string | null;
-  matched?: { kind?: string; namespace?: string; name?: string; rule?: number | string } | null;
+  /** Rule index inside the deciding policy; null: no rule decided. */
+  authorizationRule?: number | null;
+  /** `rule: null` expects a resource that decides as a whole (TrafficSplit, ServiceProfile dstOverrides). */
+  matched?: { kind?: string; namespace?: string; name?: string; rule?: number | string | null } | null;
   mtls?: string;
   entry?: string;
   actions?: Obj;
@@ -48,6 +59,8 @@ export interface RouteTestCase {
   name: string;
   request: SimRequest;
   expect: RouteExpectation;
+  /** 1-based line of the case in its file. */
+  line?: number;
 }
 
 export interface RouteTestResult {
@@ -57,82 +70,313 @@ export interface RouteTestResult {
   result: SimulationResult;
 }
 
-function requestOf(v: unknown): SimRequest | string {
-  if (!isObj(v)) return 'request must be a mapping';
-  const host = str(v.host);
-  if (!host) return 'request.host is required';
-  const r: SimRequest = { host };
-  if (num(v.port) !== undefined) r.port = num(v.port);
-  for (const k of ['method', 'path', 'scheme', 'sourceNamespace', 'sourcePrincipal', 'sourceIp', 'gateway'] as const) if (str(v[k]) !== undefined) r[k] = str(v[k]);
-  if (isObj(v.headers)) r.headers = stringMap(v.headers);
-  if (isObj(v.query)) r.query = stringMap(v.query);
-  if (isObj(v.sourceLabels)) r.sourceLabels = stringMap(v.sourceLabels);
-  return r;
-}
+const TOP_KEYS = ['paths', 'defaults', 'tests'];
+const DEFAULTS_KEYS = ['request'];
+const CASE_KEYS = ['name', 'request', 'expect'];
+const REQUEST_KEYS = ['host', 'port', 'method', 'path', 'headers', 'query', 'scheme', 'sourceNamespace', 'sourcePrincipal', 'sourceLabels', 'sourceIp', 'gateway'];
+const REQUEST_STRINGS = ['host', 'method', 'path', 'scheme', 'sourceNamespace', 'sourcePrincipal', 'sourceIp', 'gateway'] as const;
+const REQUEST_MAPS = ['headers', 'query', 'sourceLabels'] as const;
+const EXPECT_KEYS = ['destinations', 'status', 'outcome', 'authorization', 'policy', 'matched', 'mtls', 'entry', 'actions'];
+const DEST_KEYS = ['host', 'subset', 'port', 'percent'];
+const MATCHED_KEYS = ['kind', 'namespace', 'name', 'rule'];
+const AUTHZ_KEYS = ['decision', 'policy', 'rule'];
+/** The keys of SimActions. */
+const ACTION_KEYS = ['rewrite', 'redirect', 'directResponse', 'timeout', 'backendTimeout', 'retries', 'fault', 'mirrors', 'requestHeaders', 'responseHeaders', 'cors', 'other'];
+const OUTCOMES: Outcome[] = ['routed', 'passthrough', 'redirect', 'direct-response', 'not-found', 'denied', 'error'];
+const DECISIONS: Decision[] = ['ALLOW', 'DENY', 'NOT_EVALUATED'];
+const MTLS_MODES = ['STRICT', 'PERMISSIVE', 'DISABLE', 'MUTUAL', 'NONE'];
 
-function expectationOf(v: unknown): RouteExpectation | string {
-  if (!isObj(v)) return 'expect must be a mapping';
-  const e: RouteExpectation = {};
-  if (v.destinations !== undefined) {
-    if (!Array.isArray(v.destinations)) return 'expect.destinations must be a list';
-    e.destinations = [];
-    for (const d of v.destinations) {
-      if (typeof d === 'string') {
-        e.destinations.push({ host: d });
+type Val = YNode | null;
+
+/** Reads a route-test file from its YAML nodes, so every error can say where (file:line:column). */
+class Reader {
+  readonly errors: string[] = [];
+
+  constructor(
+    private readonly doc: Document,
+    private readonly lc: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  line(node: unknown): number | undefined {
+    const r = (node as { range?: [number, number, number] } | null)?.range;
+    return r ? this.lc.linePos(r[0]).line : undefined;
+  }
+
+  where(node: unknown): string {
+    const r = (node as { range?: [number, number, number] } | null)?.range;
+    if (!r) return this.file;
+    const p = this.lc.linePos(r[0]);
+    return `${this.file}:${p.line}:${p.col}`;
+  }
+
+  error(node: unknown, message: string): void {
+    this.errors.push(`${this.where(node)}: ${message}`);
+  }
+
+  resolve(n: unknown): Val {
+    let cur = n;
+    for (let i = 0; i < 16 && isAlias(cur); i++) cur = cur.resolve(this.doc) ?? null;
+    return (cur ?? null) as Val;
+  }
+
+  js(n: Val): unknown {
+    return n ? (n.toJS(this.doc) as unknown) : null;
+  }
+
+  /** The entries of a mapping; unknown keys are errors with a did-you-mean. */
+  map(node: Val, allowed: string[], what: string, at: unknown): Map<string, { key: unknown; value: Val }> | undefined {
+    const out = new Map<string, { key: unknown; value: Val }>();
+    if (!isMap(node)) {
+      this.error(node ?? at, `${what} must be a mapping`);
+      return undefined;
+    }
+    for (const pair of (node as YAMLMap).items as Pair[]) {
+      const keyNode = pair.key;
+      const key = isScalar(keyNode) ? String(keyNode.value) : String(this.js(this.resolve(keyNode)));
+      if (key === '<<') continue;
+      if (!allowed.includes(key)) {
+        const best = suggest(key, allowed, 1)[0];
+        this.error(keyNode, `unknown key "${key}" in ${what}${best ? ` (did you mean "${best}"?)` : ''}; expected one of ${allowed.join(', ')}`);
         continue;
       }
-      if (!isObj(d) || !str(d.host)) return 'each expected destination needs a host';
-      const x: ExpectedDestination = { host: str(d.host)! };
-      if ('subset' in d) x.subset = d.subset === null ? null : (str(d.subset) ?? null);
-      if ('port' in d) x.port = d.port === null ? null : (num(d.port) ?? null);
-      if (d.percent !== undefined) x.percent = typeof d.percent === 'number' ? d.percent : Number(str(d.percent));
-      e.destinations.push(x);
+      out.set(key, { key: keyNode, value: this.resolve(pair.value) });
     }
+    return out;
   }
-  if (v.status !== undefined) e.status = num(v.status);
-  if (v.authorization !== undefined) {
-    const a = str(v.authorization)?.toUpperCase();
-    if (a !== 'ALLOW' && a !== 'DENY') return 'expect.authorization must be ALLOW or DENY';
-    e.authorization = a;
+
+  string(v: Val, what: string, at: unknown): string | undefined {
+    const x = this.js(v);
+    if (typeof x === 'string' && x.length) return x;
+    if (typeof x === 'number') return String(x);
+    this.error(v ?? at, `${what} must be a string`);
+    return undefined;
   }
-  if ('policy' in v) e.policy = v.policy === null ? null : (str(v.policy) ?? null);
-  if ('matched' in v) {
-    if (v.matched === null) e.matched = null;
-    else if (isObj(v.matched)) {
-      const m = v.matched;
-      e.matched = { kind: str(m.kind), namespace: str(m.namespace), name: str(m.name), rule: typeof m.rule === 'number' ? m.rule : str(m.rule) };
-    } else return 'expect.matched must be a mapping or null';
+
+  int(v: Val, what: string, at: unknown, min: number, max: number): number | undefined {
+    const x = this.js(v);
+    const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x.trim()) ? Number(x) : NaN;
+    if (Number.isInteger(n) && n >= min && n <= max) return n;
+    this.error(v ?? at, `${what} must be a whole number from ${min} to ${max}, got ${JSON.stringify(x)}`);
+    return undefined;
   }
-  if (v.mtls !== undefined) e.mtls = str(v.mtls);
-  if (v.entry !== undefined) e.entry = str(v.entry);
-  if (isObj(v.actions)) e.actions = v.actions;
-  return e;
+
+  oneOf<T extends string>(v: Val, values: readonly T[], what: string, at: unknown, upper = false): T | undefined {
+    const x = this.js(v);
+    const s = typeof x === 'string' ? (upper ? x.toUpperCase() : x) : undefined;
+    if (s !== undefined && (values as readonly string[]).includes(s)) return s as T;
+    const best = typeof x === 'string' ? suggest(x, values, 1)[0] : undefined;
+    this.error(v ?? at, `${what} must be one of ${values.join(', ')}, got ${JSON.stringify(x)}${best ? ` (did you mean "${best}"?)` : ''}`);
+    return undefined;
+  }
+
+  stringMap(v: Val, what: string, at: unknown): Record<string, string> | undefined {
+    if (!isMap(v)) {
+      this.error(v ?? at, `${what} must be a mapping of names to values`);
+      return undefined;
+    }
+    const out: Record<string, string> = {};
+    for (const pair of (v as YAMLMap).items as Pair[]) {
+      const k = this.js(this.resolve(pair.key));
+      const x = this.js(this.resolve(pair.value));
+      if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out[String(k)] = String(x);
+      else this.error(pair.value ?? pair.key, `${what}.${String(k)} must be a string`);
+    }
+    return out;
+  }
+
+  /** A request mapping (partial: the host may come from the defaults). */
+  request(v: Val, what: string, at: unknown): Partial<SimRequest> | undefined {
+    const m = this.map(v, REQUEST_KEYS, what, at);
+    if (!m) return undefined;
+    const r: Partial<SimRequest> = {};
+    for (const k of REQUEST_STRINGS) {
+      const e = m.get(k);
+      if (e) r[k] = this.string(e.value, `${what}.${k}`, e.key);
+    }
+    const port = m.get('port');
+    if (port) r.port = this.int(port.value, `${what}.port`, port.key, 1, 65535);
+    for (const k of REQUEST_MAPS) {
+      const e = m.get(k);
+      if (e) r[k] = this.stringMap(e.value, `${what}.${k}`, e.key);
+    }
+    const scheme = m.get('scheme');
+    if (r.scheme !== undefined && !['http', 'https'].includes(r.scheme.toLowerCase())) this.error(scheme?.value ?? scheme?.key, `${what}.scheme must be http or https`);
+    return r;
+  }
+
+  destinations(v: Val, at: unknown): ExpectedDestination[] | undefined {
+    if (!isSeq(v)) {
+      this.error(v ?? at, 'expect.destinations must be a list');
+      return undefined;
+    }
+    const out: ExpectedDestination[] = [];
+    for (const item of v.items) {
+      const n = this.resolve(item);
+      const x = this.js(n);
+      if (typeof x === 'string') {
+        out.push({ host: x });
+        continue;
+      }
+      const m = this.map(n, DEST_KEYS, 'an expected destination', item);
+      if (!m) continue;
+      const host = m.get('host');
+      if (!host) {
+        this.error(n, 'an expected destination needs a host');
+        continue;
+      }
+      const d: ExpectedDestination = { host: this.string(host.value, 'destination host', host.key) ?? '' };
+      const subset = m.get('subset');
+      if (subset) d.subset = this.js(subset.value) === null ? null : this.string(subset.value, 'destination subset', subset.key);
+      const port = m.get('port');
+      if (port) d.port = this.js(port.value) === null ? null : this.int(port.value, 'destination port', port.key, 1, 65535);
+      const percent = m.get('percent');
+      if (percent) {
+        const p = this.js(percent.value);
+        const n2 = typeof p === 'number' ? p : typeof p === 'string' ? Number(p.replace(/%$/, '')) : NaN;
+        if (Number.isFinite(n2) && n2 >= 0 && n2 <= 100) d.percent = n2;
+        else this.error(percent.value ?? percent.key, `destination percent must be a number from 0 to 100, got ${JSON.stringify(p)}`);
+      }
+      out.push(d);
+    }
+    return out;
+  }
+
+  expectation(v: Val, at: unknown): RouteExpectation | undefined {
+    const m = this.map(v, EXPECT_KEYS, 'expect', at);
+    if (!m) return undefined;
+    const e: RouteExpectation = {};
+    for (const [k, { key, value }] of m) {
+      switch (k) {
+        case 'destinations':
+          e.destinations = this.destinations(value, key);
+          break;
+        case 'status':
+          e.status = this.int(value, 'expect.status', key, 100, 599);
+          break;
+        case 'outcome':
+          e.outcome = this.oneOf(value, OUTCOMES, 'expect.outcome', key);
+          break;
+        case 'authorization': {
+          if (isMap(value)) {
+            const a = this.map(value, AUTHZ_KEYS, 'expect.authorization', key);
+            const d = a?.get('decision');
+            if (d) e.authorization = this.oneOf(d.value, DECISIONS, 'expect.authorization.decision', d.key, true);
+            const p = a?.get('policy');
+            if (p) e.policy = this.js(p.value) === null ? null : this.string(p.value, 'expect.authorization.policy', p.key);
+            const r = a?.get('rule');
+            if (r) e.authorizationRule = this.js(r.value) === null ? null : this.int(r.value, 'expect.authorization.rule', r.key, 0, 1_000_000);
+            if (a && !a.size) this.error(value, 'expect.authorization is empty');
+          } else e.authorization = this.oneOf(value, DECISIONS, 'expect.authorization', key, true);
+          break;
+        }
+        case 'policy':
+          e.policy = this.js(value) === null ? null : this.string(value, 'expect.policy', key);
+          break;
+        case 'matched': {
+          if (this.js(value) === null) {
+            e.matched = null;
+            break;
+          }
+          const mm = this.map(value, MATCHED_KEYS, 'expect.matched', key);
+          if (!mm) break;
+          const x: NonNullable<RouteExpectation['matched']> = {};
+          for (const f of ['kind', 'namespace', 'name'] as const) {
+            const en = mm.get(f);
+            if (en) x[f] = this.string(en.value, `expect.matched.${f}`, en.key);
+          }
+          const r = mm.get('rule');
+          if (r) {
+            const rv = this.js(r.value);
+            if (rv === null) x.rule = null;
+            else if (typeof rv === 'number' && Number.isInteger(rv) && rv >= 0) x.rule = rv;
+            else x.rule = this.string(r.value, 'expect.matched.rule (an index or a rule name)', r.key);
+          }
+          if (!mm.size) this.error(value, 'expect.matched is empty: give kind, namespace, name or rule, or `matched: null`');
+          e.matched = x;
+          break;
+        }
+        case 'mtls':
+          e.mtls = this.oneOf(value, MTLS_MODES, 'expect.mtls', key, true);
+          break;
+        case 'entry':
+          e.entry = this.string(value, 'expect.entry', key);
+          break;
+        case 'actions': {
+          const am = this.map(value, ACTION_KEYS, 'expect.actions', key);
+          if (am) e.actions = this.js(value) as Obj;
+          break;
+        }
+      }
+    }
+    return e;
+  }
 }
 
-/** Parses a route-test file; errors name the case. */
-export function parseRouteTests(text: string): { file?: RouteTestFile; errors: string[] } {
-  let doc: unknown;
-  try {
-    doc = parse(text);
-  } catch (e) {
-    return { errors: [`not valid YAML: ${e instanceof Error ? e.message : String(e)}`] };
+/**
+ * Parses a route-test file. Unknown keys (with a did-you-mean), values of the wrong type and cases with nothing to
+ * check are errors, each as `file:line:column: message`.
+ */
+export function parseRouteTests(text: string, fileName = 'route-tests.yaml'): { file?: RouteTestFile; errors: string[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const rd = new Reader(doc, lc, fileName);
+  if (doc.errors.length) {
+    return {
+      errors: doc.errors.map((e) => {
+        const p = lc.linePos(e.pos[0]);
+        return `${fileName}:${p.line}:${p.col}: not valid YAML: ${e.message.split('\n')[0]}`;
+      }),
+    };
   }
-  if (!isObj(doc)) return { errors: ['the file must be a mapping with `tests`'] };
-  const errors: string[] = [];
-  const paths = typeof doc.paths === 'string' ? [doc.paths] : strings(doc.paths);
-  const defaults = obj(obj(doc.defaults).request);
+  const root = rd.resolve(doc.contents);
+  const top = isMap(root) ? rd.map(root, TOP_KEYS, 'the file', root) : undefined;
+  if (!top) return { errors: [`${fileName}: the file must be a mapping with \`tests\``] };
+  let paths: string[] = [];
+  const pathsEntry = top.get('paths');
+  if (pathsEntry) {
+    const v = rd.js(pathsEntry.value);
+    if (typeof v === 'string') paths = [v];
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string')) paths = v as string[];
+    else rd.error(pathsEntry.value ?? pathsEntry.key, '`paths` must be a file or folder, or a list of them');
+  }
+  let defaults: Partial<SimRequest> = {};
+  const defEntry = top.get('defaults');
+  if (defEntry) {
+    const dm = rd.map(defEntry.value, DEFAULTS_KEYS, 'defaults', defEntry.key);
+    const dr = dm?.get('request');
+    if (dr) defaults = rd.request(dr.value, 'defaults.request', dr.key) ?? {};
+  }
   const tests: RouteTestCase[] = [];
-  const raw = objs(doc.tests);
-  if (!Array.isArray(doc.tests) || !raw.length) errors.push('`tests` must be a non-empty list');
-  raw.forEach((t, i) => {
-    const name = str(t.name) ?? `test ${i + 1}`;
-    const request = requestOf(isObj(t.request) ? { ...defaults, ...t.request, headers: { ...obj(defaults.headers), ...obj(t.request.headers) } } : t.request);
-    const expect = expectationOf(t.expect);
-    if (typeof request === 'string') errors.push(`${name}: ${request}`);
-    else if (typeof expect === 'string') errors.push(`${name}: ${expect}`);
-    else tests.push({ name, request, expect });
-  });
-  return { file: { paths: paths.length ? paths : ['.'], tests }, errors };
+  const testsEntry = top.get('tests');
+  const seq = testsEntry ? testsEntry.value : null;
+  if (!isSeq(seq) || !seq.items.length) rd.error(seq ?? testsEntry?.key ?? root, '`tests` must be a non-empty list');
+  else {
+    seq.items.forEach((item, i) => {
+      const node = rd.resolve(item);
+      const cm = rd.map(node, CASE_KEYS, `test ${i + 1}`, item);
+      if (!cm) return;
+      const nameEntry = cm.get('name');
+      const name = (nameEntry ? rd.string(nameEntry.value, 'name', nameEntry.key) : undefined) ?? `test ${i + 1}`;
+      const reqEntry = cm.get('request');
+      const own = reqEntry ? rd.request(reqEntry.value, 'request', reqEntry.key) : {};
+      const expEntry = cm.get('expect');
+      const expect = expEntry ? rd.expectation(expEntry.value, expEntry.key) : undefined;
+      if (!expEntry) rd.error(node, `case "${name}" has no \`expect\`: say what the request should get (destinations, status, matched, authorization, ...)`);
+      else if (expect && !Object.keys(expect).length && isMap(expEntry.value) && !(expEntry.value as YAMLMap).items.length) rd.error(expEntry.value ?? expEntry.key, `case "${name}" expects nothing: give at least one expectation`);
+      if (!own) return;
+      const merged: Partial<SimRequest> = { ...defaults, ...own };
+      for (const k of REQUEST_MAPS) if (defaults[k] || own[k]) merged[k] = { ...defaults[k], ...own[k] };
+      if (!merged.host) {
+        rd.error(reqEntry?.value ?? node, `case "${name}": request.host is required (here or in defaults.request)`);
+        return;
+      }
+      for (const k of Object.keys(merged) as Array<keyof SimRequest>) if (merged[k] === undefined) delete merged[k];
+      if (expect) tests.push({ name, request: merged as SimRequest, expect, line: rd.line(node) });
+    });
+  }
+  if (rd.errors.length) return { errors: rd.errors };
+  return { file: { paths: paths.length ? paths : ['.'], tests }, errors: [] };
 }
 
 function hostEq(expected: string, actual: string): boolean {
@@ -171,18 +415,22 @@ export function checkExpectation(r: SimulationResult, e: RouteExpectation): stri
     if (left.length && out.length === 0) out.push(`unexpected destination(s) ${left.map(fmtDest).join(', ')}`);
   }
   if (e.status !== undefined && e.status !== r.status) out.push(`expected status ${e.status}; got ${r.status}`);
+  if (e.outcome !== undefined && e.outcome !== r.outcome) out.push(`expected outcome ${e.outcome}; got ${r.outcome}`);
   if (e.authorization && e.authorization !== r.authorization.decision) out.push(`expected authorization ${e.authorization}; got ${r.authorization.decision} (${r.authorization.reason})`);
   if (e.policy !== undefined && e.policy !== r.authorization.policy) out.push(`expected the decision by ${e.policy ?? 'no policy'}; got ${r.authorization.policy ?? 'no policy'}`);
+  if (e.authorizationRule !== undefined && e.authorizationRule !== (r.authorization.rule ?? null)) out.push(`expected the decision by ${e.authorizationRule === null ? 'no rule' : `rule ${e.authorizationRule}`}; got ${r.authorization.rule === undefined ? 'no rule' : `rule ${r.authorization.rule}`}`);
   if (e.matched !== undefined) {
     const m = r.matched;
+    const got = (x: NonNullable<SimulationResult['matched']>): string => `${x.resource.kind} ${x.resource.namespace}/${x.resource.name}${x.rule !== null ? ` rule ${x.ruleName ?? x.rule}` : ''}`;
     if (e.matched === null) {
-      if (m) out.push(`expected no rule to match; ${m.resource.kind} ${m.resource.namespace}/${m.resource.name} rule ${m.ruleName ?? m.rule} matched`);
+      if (m) out.push(`expected no rule to match; ${got(m)} matched`);
     } else if (!m) out.push('expected a rule to match; none did');
     else {
       const x = e.matched;
-      const ruleOk = x.rule === undefined || x.rule === m.rule || x.rule === m.ruleName || String(x.rule) === String(m.rule);
+      const ruleOk = x.rule === undefined || (x.rule === null ? m.rule === null : m.rule !== null && (x.rule === m.rule || x.rule === m.ruleName || String(x.rule) === String(m.rule)));
       if ((x.kind && x.kind !== m.resource.kind) || (x.namespace && x.namespace !== m.resource.namespace) || (x.name && x.name !== m.resource.name) || !ruleOk) {
-        out.push(`expected match ${[x.kind, x.namespace && x.name ? `${x.namespace}/${x.name}` : x.name, x.rule !== undefined ? `rule ${x.rule}` : ''].filter(Boolean).join(' ')}; got ${m.resource.kind} ${m.resource.namespace}/${m.resource.name} rule ${m.ruleName ?? m.rule}`);
+        const rule = x.rule === undefined ? '' : x.rule === null ? '(as a whole)' : `rule ${x.rule}`;
+        out.push(`expected match ${[x.kind, x.namespace && x.name ? `${x.namespace}/${x.name}` : x.name, rule].filter(Boolean).join(' ')}; got ${got(m)}`);
       }
     }
   }

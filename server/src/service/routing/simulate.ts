@@ -1,4 +1,4 @@
-import { hostMatches, matchesSelector, objs, qualifyHost, str, stringMap, type Resource, type Workload, type WorkspaceIndex } from '../workspace';
+import { hostMatches, matchesSelector, objs, str, stringMap, type Resource, type Workload, type WorkspaceIndex } from '../workspace';
 import { resolveDestination, type DestContext, type DestInput } from './destinations';
 import {
   attachesTo,
@@ -18,7 +18,7 @@ import {
   type GwBackend,
   type ListenerView,
 } from './gatewayapi';
-import { meshOfHost, meshOfWorkload, namespaceOfFqdn, resolveHost, type HostTarget, type Mesh } from './hosts';
+import { configHost, meshOfHost, meshOfWorkload, namespaceOfFqdn, resolveHost, type HostTarget, type Mesh } from './hosts';
 import {
   GW_GK,
   gatewayServers,
@@ -35,7 +35,7 @@ import {
 import { dstOverrides, matchedSpRoute, matchServiceProfile, serviceProfileFor, spActions, splitBackends, trafficSplitFor } from './linkerd';
 import { istioAuthorize, istioPoliciesFor, noMtls, type SourceIdentity } from './security';
 import type { AuthzResult, Engine, EntryPoint, MatchedRule, SimActions, SimDestination, SimRequest, SimulationResult, SkippedRule } from './types';
-import { istioPrincipal, locOf, lowerKeys, nsName, parseIdentity, percentages, splitHostPort } from './util';
+import { istioPrincipal, locOf, lowerKeys, nsName, parseIdentity, percentages, refOf, splitHostPort } from './util';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Request normalisation and the caller
@@ -54,11 +54,11 @@ function normalize(r: SimRequest): { req: SimulationResult['request']; http: Htt
   if (!path.startsWith('/')) path = '/' + path;
   Object.assign(query, r.query ?? {});
   const method = (r.method ?? 'GET').toUpperCase();
-  const scheme = (r.scheme ?? (port === 443 ? 'https' : 'http')).toLowerCase();
+  const scheme = (r.scheme?.trim() || (port === 443 ? 'https' : 'http')).toLowerCase();
   const headers = lowerKeys(r.headers);
   return {
     req: { ...r, host, port, method, path, query, headers, scheme },
-    http: { host, fqdn: host, port, method, path, scheme, schemeGiven: r.scheme !== undefined, headers, query, sourceNamespace: r.sourceNamespace, sourceLabels: r.sourceLabels },
+    http: { host, fqdn: host, port, method, path, scheme, schemeGiven: !!r.scheme?.trim(), headers, query, sourceNamespace: r.sourceNamespace, sourceLabels: r.sourceLabels },
   };
 }
 
@@ -130,11 +130,30 @@ interface Partial {
   notes: string[];
   resolvedHost: string;
   resolvedPort?: number;
+  /** The scheme the request used at the proxy that routed it. */
+  scheme?: string;
   status?: number;
   gatewayAuthorization?: AuthzResult;
 }
 
-const NO_AUTHZ: AuthzResult = { decision: 'ALLOW', policy: null, reason: 'no request reaches a workload: authorization not evaluated', engine: 'none' };
+function notEvaluated(reason: string): AuthzResult {
+  return { decision: 'NOT_EVALUATED', policy: null, reason, engine: 'none' };
+}
+
+/** Why no authorization ran when no destination was reached. */
+function noWorkloadReason(p: Partial, dests: SimDestination[]): string {
+  if (dests.length) return dests[0].authorization.reason;
+  switch (p.outcome) {
+    case 'redirect':
+      return 'the proxy answers with a redirect: no request reaches a workload';
+    case 'direct-response':
+      return 'the proxy answers directly: no request reaches a workload';
+    case 'not-found':
+      return 'no route matches: no request reaches a workload';
+    default:
+      return 'no request reaches a workload';
+  }
+}
 
 function finish(req: SimulationResult['request'], p: Partial): SimulationResult {
   // Shares: weights to percentages; zero-weight destinations receive nothing and are dropped.
@@ -142,45 +161,61 @@ function finish(req: SimulationResult['request'], p: Partial): SimulationResult 
   if (p.destinations.length > 1 && p.destinations.every((d) => d.weight === undefined)) pct.splice(0, pct.length, ...percentages(p.destinations.map(() => 1)));
   p.destinations.forEach((d, i) => (d.percent = pct[i] ?? 0));
   const zero = p.destinations.filter((d) => d.percent === 0);
+  let outcome = p.outcome;
   if (zero.length && zero.length < p.destinations.length) p.notes.push(`weight 0, no traffic: ${zero.map((d) => d.host + (d.subset ? `/${d.subset}` : '')).join(', ')}`);
   if (zero.length === p.destinations.length && p.destinations.length) {
     p.notes.push('every destination has weight 0: no request can be routed');
     p.status ??= 503;
+    outcome = 'error';
   }
   const dests = p.destinations.filter((d) => d.percent > 0);
-  const main = [...dests].sort((a, b) => b.percent - a.percent)[0];
+  const byShare = [...dests].sort((a, b) => b.percent - a.percent);
+  const main = byShare[0];
   let status = p.status;
   if (status === undefined) {
-    if (p.outcome === 'redirect') status = p.actions.redirect?.status ?? 301;
-    else if (p.outcome === 'direct-response') status = p.actions.directResponse?.status ?? 200;
-    else if (p.outcome === 'not-found') status = 404;
+    if (outcome === 'redirect') status = p.actions.redirect?.status ?? 301;
+    else if (outcome === 'direct-response') status = p.actions.directResponse?.status ?? 200;
+    else if (outcome === 'not-found') status = 404;
     else {
+      // The worst case over the destinations that receive traffic.
       const bad = dests.find((d) => d.status !== 200);
       status = bad?.status ?? 200;
       if (bad && dests.some((d) => d.status !== bad.status)) p.notes.push(`${bad.percent}% of requests (to ${bad.host}${bad.subset ? `/${bad.subset}` : ''}) get ${bad.status}`);
+      if (outcome === 'routed' || outcome === 'passthrough') {
+        if (status === 404) outcome = 'not-found';
+        else if (status === 403) outcome = 'denied';
+        else if (status >= 500) outcome = 'error';
+      }
     }
     const abort = p.actions.fault?.abort;
     if (abort && abort.percent >= 100 && status === 200) status = abort.httpStatus ?? 503;
     else if (abort) p.notes.push(`fault: ${abort.percent}% of requests are aborted with ${abort.httpStatus ?? abort.grpcStatus}`);
-  }
-  let authorization: AuthzResult = dests.find((d) => d.authorization.decision === 'DENY')?.authorization ?? main?.authorization ?? NO_AUTHZ;
+  } else if (status >= 500 && (outcome === 'routed' || outcome === 'passthrough')) outcome = 'error';
+  // Authorization: a DENY wins; else the largest share that reached a workload; else the gateway's own decision;
+  // else nothing was evaluated.
+  const reached = byShare.filter((d) => d.authorization.decision !== 'NOT_EVALUATED');
+  let authorization: AuthzResult =
+    reached.find((d) => d.authorization.decision === 'DENY')?.authorization ?? reached[0]?.authorization ?? p.gatewayAuthorization ?? notEvaluated(noWorkloadReason(p, dests));
   if (p.gatewayAuthorization?.decision === 'DENY') {
     authorization = p.gatewayAuthorization;
     status = 403;
+    outcome = 'denied';
   }
+  const hop = dests.find((d) => d.mtls.effective === 'fails') ?? main;
   return {
     request: req,
     resolvedHost: p.resolvedHost,
     resolvedPort: p.resolvedPort ?? p.entry.listener?.port ?? req.port,
+    resolvedScheme: p.scheme ?? req.scheme ?? 'http',
     entry: p.entry,
     engine: p.engine,
-    outcome: p.outcome,
+    outcome,
     status,
     matched: p.matched,
     skipped: p.skipped,
     destinations: dests,
     actions: p.actions,
-    mtls: main?.mtls ?? noMtls('no request reaches a workload'),
+    mtls: hop?.mtls ?? noMtls('no request reaches a workload'),
     authorization,
     gatewayAuthorization: p.gatewayAuthorization,
     notes: [...new Set(p.notes)],
@@ -227,8 +262,8 @@ function passthrough(env: Env, target: HostTarget, entry: EntryPoint, engine: En
   return { entry, engine, outcome: 'passthrough', matched: null, skipped, actions: {}, destinations: [d], notes, resolvedHost: target.fqdn };
 }
 
-function qualifier(env: Env, ns: string): (h: string) => string {
-  return (h) => qualifyHost(h.toLowerCase(), ns, env.index.namespaces());
+function qualifier(ns: string): (h: string) => string {
+  return (h) => configHost(h.toLowerCase(), ns);
 }
 
 /** Runs the http (or tcp/tls) rules of Istio VirtualServices and resolves the destinations. */
@@ -240,7 +275,7 @@ function runIstio(env: Env, vsList: Resource[], gateway: string, entry: EntryPoi
   }
   const hit = walk.hit;
   const matched = matchedRuleOf(hit);
-  const actions = istioActions(hit, env.http, qualifier(env, hit.vs.namespace));
+  const actions = istioActions(hit, env.http, qualifier(hit.vs.namespace));
   if (actions.redirect) return { ...base, outcome: 'redirect', matched, actions, destinations: [] };
   if (actions.directResponse) return { ...base, outcome: 'direct-response', matched, actions, destinations: [] };
   const specs = routeDestinations(hit);
@@ -248,7 +283,7 @@ function runIstio(env: Env, vsList: Resource[], gateway: string, entry: EntryPoi
   const ctx = destContext(env, actions);
   const destinations = specs.map((s) =>
     resolveDestination(ctx, {
-      host: qualifyHost(s.host.toLowerCase(), s.namespace, env.index.namespaces()),
+      host: configHost(s.host.toLowerCase(), s.namespace),
       subset: s.subset,
       port: s.port,
       weight: s.weight ?? (specs.length === 1 ? 100 : 0),
@@ -312,6 +347,16 @@ function runGwApi(env: Env, routes: Resource[], entry: EntryPoint, parentService
   return { ...base, outcome: 'routed', matched, actions, destinations };
 }
 
+/** A resource that decides as a whole (no rules): a TrafficSplit, or a ServiceProfile's dstOverrides. */
+function wholeResourceMatch(engine: Engine, res: Resource, summary: string): MatchedRule {
+  return { engine, resource: refOf(res), rule: null, summary, loc: locOf(res) };
+}
+
+function splitSummary(targets: Array<{ host: string; weight: number }>): string {
+  const pct = percentages(targets.map((t) => t.weight));
+  return targets.map((t, i) => `${pct[i]}% ${t.host.replace(/\.svc\.cluster\.local$/, '')}`).join(' / ') || 'no backends';
+}
+
 /** Linkerd outbound: ServiceProfile (routes, dstOverrides) wins over HTTPRoutes; then HTTPRoutes; then SMI TrafficSplit. */
 function runLinkerdOutbound(env: Env, target: HostTarget, entry: EntryPoint): Partial | undefined {
   const { index } = env;
@@ -326,18 +371,22 @@ function runLinkerdOutbound(env: Env, target: HostTarget, entry: EntryPoint): Pa
     if (!m.hit && sp) notes.push(`no route of ServiceProfile ${nsName(sp)} matches: the default route (no per-route timeout or retries)`);
     if (gamma.routes.length) notes.push(`ServiceProfile ${nsName(sp)} takes precedence: HTTPRoutes ${gamma.routes.map(nsName).join(', ')} are ignored`);
     const ctx = destContext(env, actions);
-    let targets = dstOverrides(index, sp);
-    if (!targets.length && ts) targets = splitBackends(index, ts);
+    const overrides = dstOverrides(index, sp);
+    const targets = overrides.length ? overrides : ts ? splitBackends(ts) : [];
+    if (!overrides.length && ts) notes.push(`split by TrafficSplit ${nsName(ts)}`);
     const destinations = targets.length
       ? targets.map((t) => resolveDestination(ctx, { host: t.host, port: t.port, weight: t.weight, loc: locOf(t.res, t.path) }))
       : [resolveDestination(ctx, { host: target.fqdn, port: env.http.port })];
-    return { entry, engine: 'service-profile', outcome: 'routed', matched: m.hit ? matchedSpRoute(m.hit) : null, skipped: m.skipped, actions, destinations, notes, resolvedHost: target.fqdn };
+    // The route that matched decides timeouts and retries; without one, what decides the destinations is the match.
+    const matched = m.hit ? matchedSpRoute(m.hit) : overrides.length ? wholeResourceMatch('service-profile', sp, `dstOverrides ${splitSummary(overrides)}`) : ts ? wholeResourceMatch('smi', ts, splitSummary(targets)) : null;
+    return { entry, engine: 'service-profile', outcome: 'routed', matched, skipped: m.skipped, actions, destinations, notes, resolvedHost: target.fqdn };
   }
   if (gamma.routes.length) return runGwApi(env, gamma.routes, entry, target);
   if (ts) {
     const ctx = destContext(env, {});
-    const destinations = splitBackends(index, ts).map((t) => resolveDestination(ctx, { host: t.host, weight: t.weight, loc: locOf(t.res, t.path) }));
-    return { entry, engine: 'smi', outcome: 'routed', matched: null, skipped: [], actions: {}, destinations, notes: [...env.notes, `split by TrafficSplit ${nsName(ts)}`], resolvedHost: target.fqdn };
+    const targets = splitBackends(ts);
+    const destinations = targets.map((t) => resolveDestination(ctx, { host: t.host, weight: t.weight, loc: locOf(t.res, t.path) }));
+    return { entry, engine: 'smi', outcome: 'routed', matched: wholeResourceMatch('smi', ts, splitSummary(targets)), skipped: [], actions: {}, destinations, notes: [...env.notes, `split by TrafficSplit ${nsName(ts)}`], resolvedHost: target.fqdn };
   }
   return undefined;
 }
@@ -349,12 +398,13 @@ function simulateMesh(index: WorkspaceIndex, req: SimulationResult['request'], h
   const svc = target.service;
   let port = http.port;
   if (port === undefined) {
-    if (svc?.ports.length) {
-      port = svc.ports[0].port;
-      if (svc.ports.length > 1) notes.push(`no port given: using the first port of Service ${nsName(svc.res)} (${port})`);
-    } else if (target.entries.length) {
-      const p = Number(target.entries[0].ports[0]?.number);
-      if (Number.isFinite(p) && p > 0) port = p;
+    const ports = svc?.ports.length
+      ? svc.ports.map((p) => ({ port: p.port, name: p.name, protocol: p.appProtocol }))
+      : (target.entries[0]?.ports ?? []).map((p) => ({ port: Number(p.number), name: str(p.name), protocol: str(p.protocol) })).filter((p) => Number.isInteger(p.port) && p.port > 0);
+    const pick = defaultPort(ports, http.scheme);
+    if (pick) {
+      port = pick.port;
+      if (pick.note) notes.push(`no port given and ${svc ? `Service ${nsName(svc.res)}` : `ServiceEntry ${nsName(target.entries[0].res)}`} has no port ${http.scheme === 'https' ? 443 : 80}: using ${pick.note}`);
     }
   }
   const h: HttpRequest = { ...http, fqdn: target.fqdn, port };
@@ -366,7 +416,30 @@ function simulateMesh(index: WorkspaceIndex, req: SimulationResult['request'], h
   const env: Env = { index, req, http: h, src, clientNs, clientLabels: src.labels, useDR: clientMesh === 'istio', notes };
   const result = meshEngines(env, target, entry, clientMesh);
   result.resolvedPort = port;
+  result.scheme = h.scheme;
   return result;
+}
+
+/** Port name prefixes (Istio protocol selection) and appProtocols that carry a scheme. */
+function portCarries(p: { name?: string; protocol?: string }, scheme: string): boolean {
+  const names = scheme === 'https' ? ['https', 'tls'] : ['http', 'http2', 'grpc', 'grpc-web'];
+  const proto = p.protocol?.toLowerCase();
+  const name = p.name?.toLowerCase() ?? '';
+  return (proto !== undefined && (names.includes(proto) || (scheme === 'http' && proto.startsWith('kubernetes.io/h2c')))) || names.some((n) => name === n || name.startsWith(`${n}-`));
+}
+
+/**
+ * The port a request without one goes to: the scheme's default port (80 for http, 443 for https) when the host
+ * has it, else its only port, else the first port named or declared for the scheme, else the first port.
+ */
+export function defaultPort(ports: Array<{ port: number; name?: string; protocol?: string }>, scheme: string): { port: number; note?: string } | undefined {
+  if (!ports.length) return undefined;
+  const dflt = scheme === 'https' ? 443 : 80;
+  if (ports.some((p) => p.port === dflt)) return { port: dflt };
+  if (ports.length === 1) return { port: ports[0].port };
+  const named = ports.find((p) => portCarries(p, scheme));
+  if (named) return { port: named.port, note: `port ${named.port} (${named.name ?? named.protocol}), its first ${scheme} port` };
+  return { port: ports[0].port, note: `its first port, ${ports[0].port}` };
 }
 
 function meshEngines(env: Env, target: HostTarget, entry: EntryPoint, clientMesh: Mesh): Partial {
@@ -403,12 +476,22 @@ function isSecure(s: ServerView): boolean {
   return s.protocol === 'HTTPS' || s.protocol === 'TLS' || !!s.tlsMode;
 }
 
-/** The server of a Gateway that takes the request: by port when given, else by scheme, else the first that does not only redirect. */
-function chooseServer(servers: ServerView[], http: HttpRequest): ServerView | undefined {
+/**
+ * The server of a Gateway that takes the request. With a port: the server on it. Without one, the scheme decides
+ * (http when not given): its default port (80 / 443), else the first server of that kind (plain / TLS), else the first.
+ */
+function chooseServer(servers: ServerView[], http: HttpRequest): { server?: ServerView; note?: string } {
   const cands = servers.filter((s) => s.hosts.some((h) => hostMatches(h.host.toLowerCase(), http.host)));
-  if (http.port !== undefined) return cands.find((s) => s.port === http.port);
-  if (http.schemeGiven) return http.scheme === 'https' ? (cands.find(isSecure) ?? cands[0]) : (cands.find((s) => !isSecure(s)) ?? cands[0]);
-  return cands.find((s) => !s.httpsRedirect) ?? cands[0];
+  if (http.port !== undefined) return { server: cands.find((s) => s.port === http.port) };
+  const https = http.scheme === 'https';
+  const dflt = https ? 443 : 80;
+  const fits = (s: ServerView): boolean => isSecure(s) === https;
+  const onDefault = cands.find((s) => s.port === dflt && fits(s)) ?? cands.find((s) => s.port === dflt);
+  if (onDefault) return { server: onDefault };
+  const same = cands.find(fits);
+  const server = same ?? cands[0];
+  if (!server) return {};
+  return { server, note: `no port given and no server on port ${dflt} for host ${http.host}: using the ${server.protocol} server on port ${server.port}${server.name ? ` (${server.name})` : ''}${same ? '' : `, although it is not ${http.scheme}`}` };
 }
 
 function simulateIstioGateway(index: WorkspaceIndex, req: SimulationResult['request'], http: HttpRequest, gw: Resource): Partial {
@@ -416,20 +499,21 @@ function simulateIstioGateway(index: WorkspaceIndex, req: SimulationResult['requ
   const gwKey = nsName(gw);
   const servers = gatewayServers(gw);
   const explicitPort = req.port !== undefined;
-  const server = chooseServer(servers, http);
+  const { server, note: serverNote } = chooseServer(servers, http);
+  if (serverNote) notes.push(serverNote);
   const entry: EntryPoint = { kind: 'istio-gateway', name: gwKey, loc: locOf(gw) };
-  const fqdn = http.host.includes('.') ? http.host : qualifyHost(http.host, gw.namespace, index.namespaces());
+  const fqdn = configHost(http.host, gw.namespace);
   const empty = { engine: 'istio' as Engine, matched: null, skipped: [], actions: {}, destinations: [], resolvedHost: fqdn };
   if (!server) {
-    return { ...empty, entry, outcome: 'not-found', notes: [`Gateway ${gwKey} has no server for host ${http.host}${explicitPort ? ` on port ${http.port}` : ''}`] };
+    return { ...empty, entry, outcome: 'not-found', notes: [`Gateway ${gwKey} has no server for host ${http.host}${explicitPort ? ` on port ${http.port}` : ''}`], scheme: http.scheme };
   }
   entry.listener = { name: server.name, port: server.port, protocol: server.protocol, hosts: server.hosts.map((h) => (h.ns ? `${h.ns}/${h.host}` : h.host)), tls: server.tlsMode };
   entry.loc = locOf(gw, ['spec', 'servers', server.index]);
+  const scheme = http.schemeGiven ? http.scheme : isSecure(server) ? 'https' : 'http';
   if (server.httpsRedirect && (server.protocol === 'HTTP' || server.protocol === 'HTTP2')) {
-    return { ...empty, entry, outcome: 'redirect', actions: { redirect: { status: 301, location: `https://${http.host}${http.path}` } }, notes: [`server ${server.name ?? server.port} of Gateway ${gwKey} sets tls.httpsRedirect`] };
+    return { ...empty, entry, outcome: 'redirect', scheme, actions: { redirect: { status: 301, location: `https://${http.host}${http.path}` } }, notes: [...notes, `server ${server.name ?? server.port} of Gateway ${gwKey} sets tls.httpsRedirect`] };
   }
   const src = istioGatewaySource(index, gw, notes);
-  const scheme = http.schemeGiven ? http.scheme : isSecure(server) ? 'https' : 'http';
   const h: HttpRequest = { ...http, fqdn, scheme, port: server.port, sourceLabels: src.labels, sourceNamespace: src.namespace };
   const sel = selectVirtualServices(index, fqdn, gwKey, src.namespace ?? gw.namespace, { hosts: server.hosts, gwNs: gw.namespace });
   const env: Env = { index, req, http: h, src, clientNs: src.namespace ?? gw.namespace, clientLabels: src.labels, useDR: true, notes };
@@ -440,26 +524,47 @@ function simulateIstioGateway(index: WorkspaceIndex, req: SimulationResult['requ
     gatewayAuthorization = istioAuthorize(index, gwW.namespace, gwW, { host: http.host, method: http.method, path: http.path, headers: http.headers, port: server.port }, { ...outer, meshed: false }, false);
   }
   if (!sel.chosen.length) {
-    return { ...empty, entry, outcome: 'not-found', notes: [...notes, `no VirtualService bound to Gateway ${gwKey} serves host ${http.host}: 404`], gatewayAuthorization };
+    return { ...empty, entry, outcome: 'not-found', scheme, notes: [...notes, `no VirtualService bound to Gateway ${gwKey} serves host ${http.host}: 404`], gatewayAuthorization };
   }
   const proto = server.protocol === 'TCP' || server.protocol === 'MONGO' ? 'tcp' : server.protocol === 'TLS' && server.tlsMode === 'PASSTHROUGH' ? 'tls' : 'http';
   const r = runIstio(env, sel.chosen, gwKey, entry, proto);
   r.gatewayAuthorization = gatewayAuthorization;
+  r.scheme = scheme;
   return r;
 }
 
-function chooseListener(index: WorkspaceIndex, gw: Resource, http: HttpRequest, explicitPort: boolean): { l?: ListenerView; routes: Resource[] } {
+/**
+ * The listener that takes the request. The port first: the given one; without one, the scheme's (http when not
+ * given) default port (80 / 443) when a listener of that protocol is on it, else the first listener of that
+ * protocol with routes for the host (of the request's kind: HTTPRoute, or GRPCRoute for gRPC), else any. Then, on
+ * that port, the listener with the most specific hostname.
+ */
+function chooseListener(index: WorkspaceIndex, gw: Resource, http: HttpRequest, explicitPort: boolean): { l?: ListenerView; routes: Resource[]; note?: string } {
   const ls = gatewayListeners(gw).filter((l) => ['HTTP', 'HTTPS'].includes(l.protocol) && (!l.hostname || gwHostMatch(l.hostname, http.host)) && (!explicitPort || l.port === http.port));
-  const withRoutes = ls.map((l) => ({ l, routes: routesForHost(gatewayRoutes(index, gw, l), l, http.host) }));
-  const byScheme = http.schemeGiven && !explicitPort ? withRoutes.filter((x) => (http.scheme === 'https') === (x.l.protocol === 'HTTPS')) : withRoutes;
-  const pool = byScheme.length ? byScheme : withRoutes;
+  const cands = ls.map((l) => ({ l, routes: routesForHost(gatewayRoutes(index, gw, l), l, http.host) }));
+  if (!cands.length) return { routes: [] };
+  let port: number;
+  let note: string | undefined;
+  if (explicitPort) port = http.port!;
+  else {
+    const https = http.scheme === 'https';
+    const dflt = https ? 443 : 80;
+    const kind = isGrpcRequest(http) ? 'GRPCRoute' : 'HTTPRoute';
+    const fits = (x: (typeof cands)[number]): boolean => (x.l.protocol === 'HTTPS') === https;
+    const pick =
+      cands.find((x) => x.l.port === dflt && fits(x)) ??
+      cands.find((x) => fits(x) && x.routes.some((r) => r.kind === kind)) ??
+      cands.find((x) => fits(x) && x.routes.length > 0) ??
+      cands.find(fits) ??
+      cands.find((x) => x.routes.length > 0) ??
+      cands[0];
+    port = pick.l.port;
+    if (port !== dflt) note = `no port given and no ${https ? 'HTTPS' : 'HTTP'} listener on port ${dflt} for host ${http.host}: using listener ${pick.l.name} (${pick.l.protocol} ${pick.l.port})${fits(pick) ? '' : `, although it is not ${http.scheme}`}`;
+  }
   // On one port, the listener with the most specific hostname takes the request.
-  const ranked = [...pool].sort((a, b) => spec(b.l, http.host) - spec(a.l, http.host));
-  const best = ranked.find((x) => x.routes.length) ?? ranked[0];
-  if (!best) return { routes: [] };
-  const sameSocket = ranked.filter((x) => x.l.port === best.l.port);
-  const top = sameSocket.sort((a, b) => spec(b.l, http.host) - spec(a.l, http.host))[0] ?? best;
-  return { l: top.l, routes: top.routes };
+  const top = cands.filter((x) => x.l.port === port).sort((a, b) => spec(b.l, http.host) - spec(a.l, http.host))[0];
+  if (!top) return { routes: [] };
+  return { l: top.l, routes: top.routes, note };
 }
 
 function gwHostMatch(pattern: string, host: string): boolean {
@@ -476,9 +581,10 @@ function simulateGatewayApi(index: WorkspaceIndex, req: SimulationResult['reques
   const notes: string[] = [];
   const gwKey = nsName(gw);
   const entry: EntryPoint = { kind: 'gateway-api', name: gwKey, loc: locOf(gw) };
-  const { l, routes } = chooseListener(index, gw, http, req.port !== undefined);
+  const { l, routes, note } = chooseListener(index, gw, http, req.port !== undefined);
   const empty = { engine: 'gateway-api' as Engine, matched: null, skipped: [], actions: {}, destinations: [], resolvedHost: http.host };
-  if (!l) return { ...empty, entry, outcome: 'not-found', notes: [`Gateway ${gwKey} has no HTTP listener for host ${http.host}${req.port !== undefined ? ` on port ${req.port}` : ''}`] };
+  if (!l) return { ...empty, entry, outcome: 'not-found', scheme: http.scheme, notes: [`Gateway ${gwKey} has no HTTP listener for host ${http.host}${req.port !== undefined ? ` on port ${req.port}` : ''}`] };
+  if (note) notes.push(note);
   entry.listener = { name: l.name, port: l.port, protocol: l.protocol, hosts: l.hostname ? [l.hostname] : ['*'], tls: l.tlsMode };
   entry.loc = locOf(gw, ['spec', 'listeners', l.index]);
   const src = gwApiSource(index, gw, notes);
@@ -494,10 +600,11 @@ function simulateGatewayApi(index: WorkspaceIndex, req: SimulationResult['reques
   }
   if (!routes.length) {
     const attached = [...index.of('gateway.networking.k8s.io/HTTPRoute')].filter((r) => attachesTo(index, r, gw, l).ok);
-    return { ...empty, entry, outcome: 'not-found', gatewayAuthorization, notes: [...notes, attached.length ? `no route attached to listener ${l.name} serves host ${http.host}: 404` : `no route is attached to listener ${l.name}: 404`] };
+    return { ...empty, entry, outcome: 'not-found', scheme: h.scheme, gatewayAuthorization, notes: [...notes, attached.length ? `no route attached to listener ${l.name} serves host ${http.host}: 404` : `no route is attached to listener ${l.name}: 404`] };
   }
   const r = runGwApi(env, routes, entry);
   r.gatewayAuthorization = gatewayAuthorization;
+  r.scheme = h.scheme;
   return r;
 }
 

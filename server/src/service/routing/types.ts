@@ -63,7 +63,8 @@ export interface SkippedRule {
 export interface MatchedRule {
   engine: Engine;
   resource: ResRef;
-  rule: number;
+  /** Rule index in its list; null when the resource decided as a whole (a TrafficSplit, ServiceProfile dstOverrides). */
+  rule: number | null;
   ruleName?: string;
   /** Index of the match block that matched, when the rule has several. */
   match?: number;
@@ -103,7 +104,11 @@ export interface MtlsInfo {
   reason: string;
 }
 
-export type Decision = 'ALLOW' | 'DENY';
+/**
+ * ALLOW / DENY: an authorization layer decided (or nothing in the mesh denies). NOT_EVALUATED: the request never
+ * reached a workload (no route, redirect, direct response, broken destination, mTLS failure), so no policy ran.
+ */
+export type Decision = 'ALLOW' | 'DENY' | 'NOT_EVALUATED';
 
 export interface AuthzResult {
   decision: Decision;
@@ -182,14 +187,21 @@ export interface SimActions {
   other?: string[];
 }
 
-export type Outcome = 'routed' | 'passthrough' | 'redirect' | 'direct-response' | 'not-found' | 'error';
+/**
+ * routed / passthrough: forwarded (with or without route configuration); redirect / direct-response: answered by
+ * the proxy as configured; not-found: no route (404); denied: authorization refused it (403); error: a broken
+ * destination, invalid backend or mTLS conflict (5xx).
+ */
+export type Outcome = 'routed' | 'passthrough' | 'redirect' | 'direct-response' | 'not-found' | 'denied' | 'error';
 
 export interface SimulationResult {
   request: Required<Pick<SimRequest, 'host' | 'method' | 'path'>> & SimRequest;
   /** The host the request resolved to (qualified). */
   resolvedHost: string;
-  /** The port the request used (given, the Service's, or the gateway server's). */
+  /** The port the request used (given, the Service's, or the gateway server's / listener's). */
   resolvedPort?: number;
+  /** The scheme the request used: given, or the one of the gateway server / listener that took it (http, https). */
+  resolvedScheme: string;
   entry: EntryPoint;
   engine: Engine;
   outcome: Outcome;
@@ -205,7 +217,10 @@ export interface SimulationResult {
   actions: SimActions;
   /** mTLS on the hop to the (largest-share) destination. */
   mtls: MtlsInfo;
-  /** Combined decision: DENY when any destination denies (the share that reaches it gets 403). */
+  /**
+   * Combined decision: DENY when the gateway or any destination denies (the share that reaches it gets 403);
+   * NOT_EVALUATED when no request reaches a workload.
+   */
   authorization: AuthzResult;
   /** The gateway's own authorization (policies selecting the gateway workload), when any applies. */
   gatewayAuthorization?: AuthzResult;
