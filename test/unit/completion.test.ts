@@ -193,3 +193,65 @@ describe('completion in a large document (the parse is reduced to the lines arou
     assert.deepEqual(entries(fixture + PADDING), entries(fixture));
   });
 });
+
+describe('completion inside flow collections', () => {
+  test('keys of a flow mapping inside a flow list, none already present, in flow style', () => {
+    const es = entries(VS + '  http:\n  - route: [{destination: {$0}}]\n');
+    assert.deepEqual(es.map((e) => e.label).sort(), ['host', 'port', 'subset']);
+    const host = es.find((e) => e.label === 'host')!;
+    assert.equal(host.insertText, 'host: $1');
+    assert.match(host.detail!, /required/);
+    assert.equal(es.find((e) => e.label === 'port')!.insertText, 'port: {$1}');
+    assert.deepEqual(host.range, { start: { line: 7, character: 27 }, end: { line: 7, character: 27 } });
+    const rest = labels(VS + '  http:\n  - route: [{destination: {host: reviews, $0}}]\n');
+    assert.deepEqual(rest.sort(), ['port', 'subset']);
+  });
+
+  test('a partial key in a flow mapping is replaced', () => {
+    const es = entries(VS + '  http:\n  - route: [{destination: {host: a, su$0}}]\n');
+    const subset = es.find((e) => e.label === 'subset')!;
+    assert.deepEqual([subset.range.start.character, subset.range.end.character], [36, 38]);
+  });
+
+  test('keys of a list item written in flow style, and a new item of a flow list', () => {
+    assert.deepEqual(labels(VS + '  http:\n  - route: [{$0}]\n').sort(), ['destination', 'headers', 'weight']);
+    assert.deepEqual(labels(VS + '  http:\n  - route: [{destination: {host: a}, $0}]\n').sort(), ['headers', 'weight']);
+    const item = entries(VS + '  http: [$0]\n').find((e) => e.label === 'route')!;
+    assert.equal(item.insertText, '{route: [$1]}', 'directly in a flow list, a key starts a new {...} item');
+  });
+
+  test('an open flow mapping while typing, and one spread over lines', () => {
+    assert.deepEqual(labels(VS + '  http:\n  - route: [{destination: {$0\n').sort(), ['host', 'port', 'subset']);
+    assert.deepEqual(labels(VS + '  http:\n  - route: [\n      {destination: {host: a},\n       $0}\n    ]\n').sort(), ['headers', 'weight']);
+  });
+
+  test('values after a key in a flow mapping', () => {
+    const pa = 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec:\n';
+    assert.deepEqual(labels(pa + '  mtls: {mode: $0}\n').sort(), ['DISABLE', 'PERMISSIVE', 'STRICT', 'UNSET']);
+    const es = entries(pa + '  mtls: {mode: ST$0}\n');
+    assert.deepEqual([es[0].range.start.character, es[0].range.end.character], [15, 17]);
+    assert.deepEqual(labels('apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\nspec: {mtls: {$0}}\n'), ['mode']);
+  });
+
+  test('workspace values in a flow list of scalars', () => {
+    const svc = freshService();
+    svc.setFile('file:///gw.yaml', 'apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: public\n  namespace: default\nspec:\n  selector:\n    istio: ingressgateway\n  servers:\n  - port: {number: 80, name: http, protocol: HTTP}\n    hosts: ["*"]\n');
+    const { text, pos } = cursor(VS + '  gateways: [mesh, $0]\n');
+    svc.setFile('file:///vs.yaml', text);
+    assert.ok(svc.complete('file:///vs.yaml', pos).some((e) => e.label === 'public'), JSON.stringify(svc.complete('file:///vs.yaml', pos).map((e) => e.label)));
+  });
+
+  test('the same answers in a large document (the parse is reduced)', () => {
+    const PADDING = '# padding\n'.repeat(4096);
+    for (const fixture of [VS + '  http:\n  - route: [{destination: {$0}}]\n', VS + '  http:\n  - route: [\n      {destination: {host: a},\n       $0}\n    ]\n']) {
+      const small = entries(fixture);
+      assert.ok(small.length > 0);
+      assert.deepEqual(entries(fixture + PADDING), small);
+    }
+  });
+
+  test('block completion is unchanged after a closed flow collection', () => {
+    assert.deepEqual(labels(VS + '  http:\n  - route: [{destination: {host: a}}]$0\n'), []);
+    assert.ok(labels(VS + '  http:\n  - route: [{destination: {host: a}}]\n    $0\n').includes('timeout'));
+  });
+});

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { MeshService } from '../../server/src/service';
 import { fileDiagnostics } from '../../server/src/service/features/diagnostics';
 import { file, registry, ROOT } from './helpers';
 
@@ -12,17 +14,44 @@ function yamlFiles(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort() : [];
 }
 
-describe('valid corpus: no error or warning', () => {
+/** Errors and warnings of the full analysis (schema checks and every analyzer rule) of one file of a service. */
+function problems(svc: MeshService, uri: string): string[] {
+  return svc
+    .diagnostics(uri)
+    .filter((d) => d.severity === 'error' || d.severity === 'warning')
+    .map((d) => `${d.range.start.line + 1}: ${d.severity} ${d.rule} ${d.message}`);
+}
+
+const uriOf = (f: string): string => pathToFileURL(path.join(VALID, f)).toString();
+
+describe('valid corpus: no error or warning from the full analysis', () => {
   const kinds = new Set<string>();
   for (const f of yamlFiles(VALID)) {
-    test(f, () => {
+    test(`${f}, linted alone`, () => {
       const text = fs.readFileSync(path.join(VALID, f), 'utf8');
-      const sf = file(text);
-      for (const s of sf.segments) if (s.parsed.head.kind && s.parsed.head.apiVersion) kinds.add(`${s.parsed.head.apiVersion.split('/')[0]}/${s.parsed.head.kind}`);
-      const ds = fileDiagnostics(registry(), sf).filter((d) => d.severity === 'error' || d.severity === 'warning');
-      assert.deepEqual(ds.map((d) => `${d.range.start.line + 1}: ${d.rule} ${d.message}`), []);
+      for (const s of file(text).segments) if (s.parsed.head.kind && s.parsed.head.apiVersion) kinds.add(`${s.parsed.head.apiVersion.split('/')[0]}/${s.parsed.head.kind}`);
+      const svc = new MeshService(registry());
+      svc.setFile(uriOf(f), text);
+      assert.ok(svc.resources(uriOf(f)).length > 0, 'the file holds resources');
+      assert.deepEqual(problems(svc, uriOf(f)), []);
     });
   }
+  test('the whole folder as one workspace (cross-file rules)', () => {
+    const svc = new MeshService(registry());
+    const files = yamlFiles(VALID);
+    for (const f of files) svc.setFile(uriOf(f), fs.readFileSync(path.join(VALID, f), 'utf8'));
+    const found = files.flatMap((f) => problems(svc, uriOf(f)).map((p) => `${f}:${p}`));
+    assert.deepEqual(found, []);
+  });
+  test('the full analysis is what is checked: a rule finding in a valid file fails the corpus', () => {
+    // a VirtualService subset that no DestinationRule defines is schema-valid; only the analyzer rules see it
+    const svc = new MeshService(registry());
+    const text = fs.readFileSync(path.join(VALID, 'istio-virtualservices.yaml'), 'utf8').replace('subset: v3', 'subset: v9');
+    svc.setFile(uriOf('istio-virtualservices.yaml'), text);
+    svc.setFile(uriOf('istio-destinationrules.yaml'), fs.readFileSync(path.join(VALID, 'istio-destinationrules.yaml'), 'utf8'));
+    assert.deepEqual(fileDiagnostics(registry(), file(text)).filter((d) => d.severity !== 'info'), []);
+    assert.ok(problems(svc, uriOf('istio-virtualservices.yaml')).some((p) => p.includes('istio/vs-subset-not-found')));
+  });
   test('covers every bundled kind', () => {
     const missing = registry()
       .kinds()

@@ -84,3 +84,84 @@ test('docs aliases share the docs of a repeated structure', async () => {
   assert.equal(findFieldDoc(docs, undefined, 'spec.subsets[].trafficPolicy.tls.mode')?.doc, 'TLS mode.');
   assert.equal(findFieldDoc(docs, undefined, 'spec.subsets[].name'), undefined);
 });
+
+const VS_FULL = yaml`
+  apiVersion: networking.istio.io/v1
+  kind: VirtualService
+  metadata:
+    name: reviews
+    labels:
+      app: reviews
+  spec:
+    hosts: [reviews]
+    http:
+    - match:
+      - headers:
+          end-user:
+            exact: jason
+      timout: 5s
+      route:
+      - destination:
+          host: reviews
+  status:
+    conditions:
+    - type: Reconciled
+`;
+
+test('hover on a map entry key says it is an entry of the map, with the value type and the map doc', () => {
+  const md = hoverAt(VS_FULL.replace('end-user:', 'end-$0user:'))!;
+  assert.ok(md, 'hover');
+  assert.match(md, /^\*\*end-user\*\* · an entry of the map `headers` · value `object`/);
+  assert.match(md, /the key is yours to choose, and its value is an object/);
+  assert.match(md, /Fields of the value: `exact`, `prefix`, `regex`/);
+  const docs = registry().kindDocs('networking.istio.io', 'VirtualService')!;
+  assert.ok(md.includes(docs.fields['spec.http[].match[].headers'].doc.trim().slice(0, 40)), 'the doc of the map field');
+  assert.match(md, /#HTTPMatchRequest-headers\)/);
+  assert.doesNotMatch(md, /`spec\.http\[\]\.match\[\]\.headers\{\}` of VirtualService/);
+  const label = hoverAt(VS_FULL.replace('    app: reviews', '    a$0pp: reviews'))!;
+  assert.match(label, /^\*\*app\*\* · an entry of the map `labels` · value `string`/);
+  assert.match(label, /its value is a string/);
+});
+
+test('hover on status says the controller sets it, and so for the fields below it', () => {
+  const md = hoverAt(VS_FULL.replace('status:', 'sta$0tus:'))!;
+  assert.match(md, /^\*\*status\*\* · set by the controller/);
+  assert.match(md, /Leave it out of your manifests/);
+  assert.doesNotMatch(md, /`status` of VirtualService\./);
+  const below = hoverAt(VS_FULL.replace('  conditions:', '  condi$0tions:'))!;
+  assert.match(below, /part of `status`/);
+  // a kind whose schema has no status at all
+  const server = hoverAt('apiVersion: policy.linkerd.io/v1beta3\nkind: Server\nmetadata:\n  name: web\nsta$0tus: {}\n')!;
+  assert.match(server, /set by the controller|part of `status`/);
+});
+
+test('hover on an unknown key says it is not a field of this kind, with the nearest field', () => {
+  const md = hoverAt(VS_FULL.replace('timout:', 'tim$0out:'))!;
+  assert.ok(md, 'an unknown key has a hover');
+  assert.match(md, /^\*\*timout\*\* · not a field of VirtualService/);
+  assert.match(md, /has no field `timout` at `spec\.http\[\]`: the API server drops it/);
+  assert.match(md, /Did you mean `timeout`\?/);
+  // on its value too, and below an unknown key
+  assert.match(hoverAt(VS_FULL.replace('timout: 5s', 'timout: 5$0s'))!, /not a field of VirtualService/);
+  const nested = hoverAt(VS_FULL.replace('\n    route:', '\n    retriez:\n      attem$0pts: 3\n    route:'))!;
+  assert.match(nested, /^\*\*attempts\*\* \(inside `retriez`\) · not a field of VirtualService/);
+  assert.match(nested, /Did you mean `retries`\?/);
+});
+
+test('hover inside a free-form object says it is kept as written', () => {
+  const md = hoverAt(yaml`
+    apiVersion: networking.istio.io/v1alpha3
+    kind: EnvoyFilter
+    metadata:
+      name: lua
+    spec:
+      configPatches:
+      - applyTo: HTTP_FILTER
+        patch:
+          operation: INSERT_BEFORE
+          value:
+            na$0me: envoy.filters.http.lua
+  `)!;
+  assert.match(md, /free-form/);
+  assert.match(md, /not checked against a schema/);
+});

@@ -1,7 +1,7 @@
-import { isMap, isNode, isScalar, type Pair } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, type Document, type Node, type Pair } from 'yaml';
 import { PARSE_OPTIONS, parseYaml, plainValue, type SegmentedFile } from '../documents';
 import type { PathSeg } from '../model';
-import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
+import { splitApiVersion, type ResolvedKind, type SchemaRegistry } from '../schema/registry';
 import type { KindInfo, SchemaNode } from '../schema/types';
 import { lineStarts, type Pos, type Rng } from '../text';
 import type { WorkspaceIndex } from '../workspace';
@@ -200,8 +200,11 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
     patched = completionText(segText, line, replacement, false);
     doc = parseYaml(patched.text, { ...PARSE_OPTIONS, uniqueKeys: false });
   }
-  const ls = patched.at;
-  const markAt = ls + replacement.indexOf(mark) + 1;
+  return locateMark(doc, patched.at + replacement.indexOf(mark) + 1, mark);
+}
+
+/** Where the completion marker landed in a patched document: its path, the keys beside it, the enclosing JSON. */
+function locateMark(doc: Document.Parsed, markAt: number, mark: string): Patched | undefined {
   const at = locate(doc.contents, markAt);
   if (!at) return undefined;
   const siblings = new Set<string>();
@@ -226,6 +229,131 @@ function patchAndLocate(segText: string, line: number, replacement: string, mark
     return v;
   };
   return { path, siblings, enclosing };
+}
+
+/**
+ * The innermost flow collection (`{...}` or `[...]`) of the document the offset is inside, if any. A closed
+ * collection contains the offsets between its brackets; one left open (`route: [{destination: {` while typing)
+ * runs to its end.
+ */
+export function flowCollectionAt(root: Node | null | undefined, text: string, offset: number): Node | undefined {
+  let node: Node | null | undefined = root;
+  let found: Node | undefined;
+  const contains = (n: Node | null | undefined): boolean => !!n?.range && n.range[0] <= offset && offset <= n.range[1];
+  for (let guard = 0; node && guard < 500; guard++) {
+    if (!isMap(node) && !isSeq(node)) return found;
+    if (node.flow && node.range) {
+      const [start, end] = node.range;
+      const closed = end > start && /[}\]]/.test(text[end - 1] ?? '');
+      if (start < offset && (closed ? offset < end : offset <= end)) found = node;
+      else if (found) return found;
+    }
+    let next: Node | undefined;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        const k = item.key as Node | null;
+        const v = item.value as Node | null;
+        if ((isMap(k) || isSeq(k)) && contains(k)) next = k;
+        else if (contains(v)) next = v ?? undefined;
+      } else if (isNode(item) && contains(item)) next = item;
+      if (next) break;
+    }
+    node = next;
+  }
+  return found;
+}
+
+/** A key in flow style; `wrap` (directly in a flow list: `http: [$0]`) makes it a new `{...}` item. */
+function flowKeySnippet(name: string, s: SchemaNode | undefined, wrap: boolean): string {
+  let text: string;
+  if (s?.type === 'object' || (!s?.type && s?.properties)) text = `${name}: {$1}`;
+  else if (s?.type === 'array') text = `${name}: [$1]`;
+  else text = `${name}: ${scalarPlaceholder(s, 1)}`;
+  return wrap ? `{${text}}` : text;
+}
+
+/**
+ * Completion inside a flow collection (`route: [{destination: {$0}}]`): keys not already present after `{`, `,`
+ * or `[` (inserted in flow style, `host: $1`, `headers: {$1}`), values after `key: `, list values in `[a, $0]`.
+ * Undefined when the cursor is not in a flow collection (block completion applies).
+ */
+function flowCompletion(
+  registry: SchemaRegistry,
+  file: SegmentedFile,
+  pos: Pos,
+  lineText: string,
+  workspace: (() => WorkspaceIndex) | undefined,
+): CompletionEntry[] | undefined {
+  const seg = file.segmentAtLine(pos.line)!;
+  const p = seg.parsed;
+  const relLine = pos.line - seg.startLine;
+  const offset = (p.lineStarts[relLine] ?? p.text.length) + pos.character;
+  const collection = flowCollectionAt(p.doc.contents, p.text, offset);
+  if (!collection) return undefined;
+  const found = registry.lookup(p.head.apiVersion, p.head.kind);
+  if (found.status !== 'ok') return [];
+  const kind = found.kind;
+  const before = lineText.slice(0, pos.character);
+  const after = lineText.slice(pos.character);
+  // what precedes the partial word, possibly on an earlier line of a collection spread over lines
+  const lead = (partial: string): string => p.text.slice(0, offset - partial.length).trimEnd().slice(-1);
+  const rangeOf = (partial: string, rest: string): Rng => ({
+    start: { line: pos.line, character: pos.character - partial.length },
+    end: { line: pos.line, character: pos.character + rest.length },
+  });
+  // the cursor line with the partial word replaced by a marker (parsed as completion parses: reduced when large)
+  const patch = (partial: string, rest: string, insert: string, mark: string): Patched | undefined =>
+    patchAndLocate(p.text, relLine, before.slice(0, before.length - partial.length) + insert + after.slice(rest.length), mark);
+
+  // value position: `{mode: ST$0}`
+  const vPartial = /[^\s,[\]{}:]*$/.exec(before)![0];
+  if (lead(vPartial) === ':') {
+    const vAfter = /^[^\s,[\]{}]*/.exec(after)![0];
+    const patched = patch(vPartial, vAfter, VALUE_MARK, VALUE_MARK);
+    if (!patched) return [];
+    const range = rangeOf(vPartial, vAfter);
+    return [...valueEntries(schemaAt(kind.schema, patched.path), range), ...fromWorkspace(kind.info.group, kind.info.kind, p.head.namespace, kind.schema, patched, range, workspace)];
+  }
+
+  // key position: `{host: a, $0}`, `[{$0}]`, `[$0]`
+  const kPartial = /[\w.\-/]*$/.exec(before)![0];
+  const l = lead(kPartial);
+  if (l !== '{' && l !== ',' && l !== '[') return [];
+  const kAfter = /^[\w.\-/]*/.exec(after)![0];
+  const patched = patch(kPartial, kAfter, `${KEY_MARK}: x`, KEY_MARK);
+  if (!patched) return [];
+  const range = rangeOf(kPartial, kAfter);
+  const s = schemaAt(kind.schema, patched.path);
+  if (!s) return [];
+  if (typeof patched.path[patched.path.length - 1] === 'number' && s.type !== 'object' && !s.properties) {
+    // an item of a list of scalars: `hosts: [a, $0]`
+    const vpatched = patch(kPartial, kAfter, VALUE_MARK, VALUE_MARK);
+    if (!vpatched) return [];
+    return [...valueEntries(s, range), ...fromWorkspace(kind.info.group, kind.info.kind, p.head.namespace, kind.schema, vpatched, range, workspace)];
+  }
+  return keyEntries(registry, kind, s, patched, range, isSeq(collection) ? 'flow-item' : 'flow');
+}
+
+/** Entries for the keys of the object at `patched.path` that are not set yet. */
+function keyEntries(registry: SchemaRegistry, kind: ResolvedKind, s: SchemaNode, patched: Patched, range: Rng, style: 'block' | 'flow' | 'flow-item' = 'block'): CompletionEntry[] {
+  const props = s.properties ?? {};
+  const required = new Set(s.required ?? []);
+  const out: CompletionEntry[] = [];
+  for (const [name, child] of Object.entries(props)) {
+    if (patched.siblings.has(name)) continue;
+    if (!patched.path.length && name === 'status') continue;
+    out.push({
+      label: name,
+      kind: 'property',
+      insertText: style === 'block' ? keySnippet(name, child) : flowKeySnippet(name, child, style === 'flow-item'),
+      snippet: true,
+      detail: `${typeLabel(child)}${required.has(name) ? ' · required' : ''}`,
+      documentation: fieldHoverMarkdown(registry, kind, [...patched.path, name]),
+      sortText: `${required.has(name) ? 0 : 1}${name}`,
+      range,
+    });
+  }
+  return out;
 }
 
 function suggestionEntries(list: ValueSuggestion[], range: Rng): CompletionEntry[] {
@@ -254,6 +382,8 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
   const before = lineText.slice(0, pos.character);
   const after = lineText.slice(pos.character);
   if (/^---/.test(lineText) || /#/.test(before)) return [];
+  const flow = flowCompletion(registry, file, pos, lineText, workspace);
+  if (flow) return flow;
 
   // Value position: `key: partial`
   const vm = /^(\s*)((?:- +)*)([^\s#:'"][^:#]*?):[ \t]+(\S*)$/.exec(before);
@@ -311,25 +441,7 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
       ).map((e) => ({ ...e, kind: 'property' as const, insertText: `${e.label}: $1`, snippet: true }));
     }
   }
-  const props = s.properties ?? {};
-  const required = new Set(s.required ?? []);
-  const out: CompletionEntry[] = [];
-  for (const [name, child] of Object.entries(props)) {
-    if (patched.siblings.has(name)) continue;
-    if (!patched.path.length && (name === 'status' || name === 'apiVersion' || name === 'kind') && patched.siblings.has(name)) continue;
-    if (!patched.path.length && name === 'status') continue;
-    out.push({
-      label: name,
-      kind: 'property',
-      insertText: keySnippet(name, child),
-      snippet: true,
-      detail: `${typeLabel(child)}${required.has(name) ? ' · required' : ''}`,
-      documentation: fieldHoverMarkdown(registry, found.kind, [...patched.path, name]),
-      sortText: `${required.has(name) ? 0 : 1}${name}`,
-      range,
-    });
-  }
-  return out;
+  return keyEntries(registry, found.kind, s, patched, range);
 }
 
 function valueEntries(s: SchemaNode | undefined, range: Rng): CompletionEntry[] {

@@ -1,7 +1,8 @@
 import type { YAMLError } from 'yaml';
 import { segRange, shiftRange, type ParsedSegment, type SegmentedFile } from '../documents';
 import type { Fix, MeshDiagnostic, ResourceRef } from '../model';
-import { splitApiVersion, type SchemaRegistry } from '../schema/registry';
+import type { ResolvedKind, SchemaRegistry } from '../schema/registry';
+import type { KindInfo } from '../schema/types';
 import { validateDocument } from '../schema/validate';
 import { suggest, type Rng } from '../text';
 
@@ -9,16 +10,18 @@ export interface FileDiagnostic extends MeshDiagnostic {
   resource: ResourceRef;
 }
 
-/** Is this document one of ours (a mesh group, or a kind only mesh groups define)? */
+/**
+ * Is this document one of ours: a mesh group (with or without a version), or a kind only mesh groups define under
+ * a group that certainly does not define it (`apiVersion: v1` with `kind: VirtualService`, see
+ * SchemaRegistry.misplacedKind)? Plain Kubernetes objects (Deployment, Service...) and other CRDs are not.
+ */
 export function isMeshDocument(registry: SchemaRegistry, seg: ParsedSegment): boolean {
-  let { apiVersion } = seg.head;
-  // A syntax error can hide the head from the parser: read apiVersion from the text instead.
+  let { apiVersion, kind } = seg.head;
+  // A syntax error can hide the head from the parser: read apiVersion and kind from the text instead.
   if (!apiVersion && seg.doc.errors.length) apiVersion = /^apiVersion:[ \t]*["']?([^\s"'#]+)/m.exec(seg.text)?.[1];
-  if (apiVersion) {
-    const { group } = splitApiVersion(apiVersion);
-    return !!group && registry.isMeshGroup(group);
-  }
-  return false;
+  if (!kind && seg.doc.errors.length) kind = /^kind:[ \t]*["']?([^\s"'#]+)/m.exec(seg.text)?.[1];
+  if (!apiVersion) return false;
+  return registry.isMeshApiVersion(apiVersion) || registry.lookup(apiVersion, kind).status === 'wrong-group';
 }
 
 function yamlErrorDiagnostic(seg: ParsedSegment, e: YAMLError, severity: 'error' | 'warning'): MeshDiagnostic {
@@ -30,8 +33,42 @@ function yamlErrorDiagnostic(seg: ParsedSegment, e: YAMLError, severity: 'error'
   return { range, severity, rule: dup ? 'yaml/duplicate-key' : 'yaml/syntax', message };
 }
 
-function apiVersionFix(range: Rng, group: string, version: string): Fix {
-  return { title: `Change to ${group}/${version}`, edits: [{ range, newText: `${group}/${version}` }], preferred: true };
+function apiVersionFix(range: Rng, group: string, version: string, preferred = true): Fix {
+  return { title: `Change to ${group}/${version}`, edits: [{ range, newText: `${group}/${version}` }], preferred };
+}
+
+const FAMILY_LABEL: Record<string, string> = { istio: 'Istio', linkerd: 'Linkerd', 'gateway-api': 'Gateway API', smi: 'SMI', other: 'custom' };
+
+function quoteList(items: string[], conj = 'or'): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} ${conj} ${items[items.length - 1]}`;
+}
+
+/**
+ * A mesh kind under a group that does not define it (`apiVersion: v1`, `networking.k8s.io/v1`, `istio.io/v1`
+ * with `kind: VirtualService`): reported on apiVersion, with a fix to each group that defines the kind.
+ */
+function wrongGroupDiagnostic(registry: SchemaRegistry, apiVersion: string, group: string, kind: string, candidates: KindInfo[], range: Rng): MeshDiagnostic {
+  const targets = candidates.map((c) => ({ info: c, version: registry.preferredVersion(c).name }));
+  const where = group ? `The API group ${group}` : `"${apiVersion}" (the core Kubernetes API group)`;
+  const at =
+    targets.length === 1
+      ? `${kind} is ${/^(Istio|SMI)$/.test(FAMILY_LABEL[targets[0].info.family] ?? '') ? 'an' : 'a'} ${FAMILY_LABEL[targets[0].info.family] ?? ''} kind, served at ${targets[0].info.group}/${targets[0].version}`
+      : `${kind} is served at ${quoteList(targets.map((t) => `${t.info.group}/${t.version} (${FAMILY_LABEL[t.info.family] ?? t.info.family})`))}`;
+  return {
+    range,
+    severity: 'error',
+    rule: 'schema/wrong-api-group',
+    message: `${where} has no kind ${kind}, so the cluster would reject this document ("no matches for kind"): ${at.replace(/ {2,}/g, ' ')}.`,
+    fixes: targets.map((t) => apiVersionFix(range, t.info.group, t.version, targets.length === 1)),
+  };
+}
+
+/** The kind a wrong or incomplete apiVersion most likely meant, at its current version, when there is one. */
+function assumedKind(registry: SchemaRegistry, info: KindInfo | undefined): ResolvedKind | undefined {
+  if (!info) return undefined;
+  const found = registry.lookup(`${info.group}/${registry.preferredVersion(info).name}`, info.kind);
+  return found.status === 'ok' ? found.kind : undefined;
 }
 
 /**
@@ -73,21 +110,62 @@ function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
   const found = registry.lookup(apiVersion, kind);
   const avRange = apiVersionNode?.range ? segRange(seg, apiVersionNode.range[0], apiVersionNode.range[1]) : segRange(seg, 0, 0);
   const kindRange = kindNode?.range ? segRange(seg, kindNode.range[0], kindNode.range[1]) : avRange;
+  const body = (kind: ResolvedKind | undefined): MeshDiagnostic[] => {
+    // not push(...list): a document can have more findings than a call can take arguments (a stack overflow)
+    if (kind) for (const d of validateDocument(seg, kind.schema, { maxDiagnostics: Math.max(1, MAX_DOCUMENT_DIAGNOSTICS - out.length) })) out.push(d);
+    return out;
+  };
   switch (found.status) {
     case 'not-mesh':
       if (!kind && apiVersion) {
         out.push({ range: avRange, severity: 'error', rule: 'schema/required', message: 'Missing required field "kind".' });
       }
       return out;
+    case 'wrong-group': {
+      out.push(wrongGroupDiagnostic(registry, apiVersion!, found.group, found.kind, found.candidates, avRange));
+      // the body is checked as the kind it most likely is, when that is clear
+      return body(found.candidates.length === 1 ? assumedKind(registry, found.candidates[0]) : undefined);
+    }
+    case 'missing-version': {
+      const info = found.info;
+      if (!info) {
+        const inGroup = registry.kinds().filter((k) => k.group === found.group).map((k) => k.kind);
+        const known = inGroup.length ? ` Known kinds: ${inGroup.join(', ')}.` : '';
+        out.push({ range: avRange, severity: 'error', rule: 'schema/unknown-version', message: `apiVersion "${apiVersion}" has no version (group/version), and ${found.group} has no kind "${kind}".${known}` });
+        return out;
+      }
+      const preferred = registry.preferredVersion(info);
+      const served = info.versions.filter((v) => v.served).map((v) => v.name);
+      out.push({
+        range: avRange,
+        severity: 'error',
+        rule: 'schema/unknown-version',
+        message: `apiVersion "${apiVersion}" has no version: write ${info.group}/${preferred.name} (the current version of ${info.kind}; served: ${served.join(', ')}).`,
+        fixes: [apiVersionFix(avRange, info.group, preferred.name)],
+      });
+      return body(assumedKind(registry, info));
+    }
     case 'unknown-kind': {
+      if (found.elsewhere.length) {
+        const sorted = [...found.elsewhere].sort((a, b) => (a.family === 'gateway-api' ? -1 : b.family === 'gateway-api' ? 1 : a.group.localeCompare(b.group)));
+        out.push(wrongGroupDiagnostic(registry, apiVersion!, found.group, kind!, sorted, avRange));
+        return body(sorted.length === 1 ? assumedKind(registry, sorted[0]) : undefined);
+      }
       const best = suggest(kind ?? '', found.suggestions, 3);
       const fixes: Fix[] = best.map((b, i) => ({ title: `Change to ${b}`, edits: [{ range: kindRange, newText: b }], preferred: i === 0 }));
       const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
+      let known = ` Known kinds: ${found.suggestions.join(', ')}.`;
+      if (!found.suggestions.length) {
+        // a group of a mesh family that defines no kind (istio.io): name the groups that do
+        const family = registry.kinds().find((k) => k.group.endsWith('.' + found.group) || found.group.endsWith('.' + k.group))?.family;
+        const groups = [...new Set(registry.kinds().filter((k) => family && k.family === family).map((k) => k.group))].sort();
+        known = ` No mesh schema defines a kind in ${found.group}${groups.length ? `; the ${FAMILY_LABEL[family!]} groups are ${groups.join(', ')}` : ''}.`;
+      }
       out.push({
         range: kindRange,
         severity: 'error',
         rule: 'schema/unknown-kind',
-        message: `${found.group} has no kind "${kind}". Known kinds: ${found.suggestions.join(', ')}.${dym}`,
+        message: `${found.group} has no kind "${kind}".${known}${dym}`,
         fixes,
       });
       return out;
@@ -107,16 +185,20 @@ function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
     case 'ok':
       break;
   }
-  const { info, version, schema } = found.kind;
+  const { info, version } = found.kind;
   const preferred = registry.preferredVersion(info);
   if (version.deprecated) {
-    const msg = version.deprecationWarning ?? `${info.group}/${version.name} ${info.kind} is deprecated`;
+    // Our own words, naming the version the fix moves to: the CRD's deprecationWarning can name a version that is
+    // itself deprecated (Linkerd's v1alpha1 Server says "use v1beta1", deprecated as well).
+    const current = preferred.name !== version.name && !preferred.deprecated;
     out.push({
       range: avRange,
       severity: 'warning',
       rule: 'schema/deprecated-version',
-      message: /\buse\b/i.test(msg) ? msg : `${msg.replace(/\.$/, '')}. Use ${info.group}/${preferred.name}.`,
-      fixes: [apiVersionFix(avRange, info.group, preferred.name)],
+      message: current
+        ? `${info.group}/${version.name} ${info.kind} is deprecated: use ${info.group}/${preferred.name}, the current version.`
+        : `${info.group}/${version.name} ${info.kind} is deprecated, and no newer version is served.`,
+      ...(current ? { fixes: [apiVersionFix(avRange, info.group, preferred.name)] } : {}),
     });
   } else if (preferred.name !== version.name && info.family === 'istio') {
     out.push({
@@ -127,9 +209,7 @@ function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
       fixes: [apiVersionFix(avRange, info.group, preferred.name)],
     });
   }
-  // not push(...list): a document can have more findings than a call can take arguments (a stack overflow)
-  for (const d of validateDocument(seg, schema, { maxDiagnostics: Math.max(1, MAX_DOCUMENT_DIAGNOSTICS - out.length) })) out.push(d);
-  return out;
+  return body(found.kind);
 }
 
 export function resourceRef(seg: ParsedSegment): ResourceRef {

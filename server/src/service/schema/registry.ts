@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { hasCycle } from '../documents';
+import { suggest } from '../text';
 import { compareVersions, convertCrd, familyOf } from './crd';
 import type { KindInfo, KindSchemas, SchemaNode, VersionInfo } from './types';
 
@@ -47,8 +48,43 @@ export interface ResolvedKind {
 export type Lookup =
   | { status: 'ok'; kind: ResolvedKind }
   | { status: 'not-mesh' }
-  | { status: 'unknown-kind'; group: string; suggestions: string[] }
-  | { status: 'unknown-version'; info: KindInfo; version: string };
+  /** `suggestions`: the kinds of the group (may be empty); `elsewhere`: mesh kinds of that name in other groups. */
+  | { status: 'unknown-kind'; group: string; suggestions: string[]; elsewhere: KindInfo[] }
+  | { status: 'unknown-version'; info: KindInfo; version: string }
+  /** `apiVersion: networking.istio.io` (or `networking.istio.io/`): a mesh group without a version. */
+  | { status: 'missing-version'; group: string; info?: KindInfo }
+  /**
+   * A kind only mesh groups define, under a group that certainly does not define it (the core group, a built-in
+   * Kubernetes group, or a misspelling of the mesh group): `apiVersion: v1` with `kind: VirtualService`.
+   * `candidates`: the mesh kinds of that name, Gateway API first.
+   */
+  | { status: 'wrong-group'; group: string; kind: string; candidates: KindInfo[] };
+
+/**
+ * Kinds of the Kubernetes built-in API. A kind of this name is never reported as a mesh kind in the wrong group,
+ * even when a CRD of the workspace defines one in a mesh group.
+ */
+const BUILTIN_KINDS = new Set([
+  'Pod', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim',
+  'ServiceAccount', 'Event', 'LimitRange', 'ResourceQuota', 'ReplicationController', 'PodTemplate', 'Binding',
+  'ComponentStatus', 'List', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ControllerRevision', 'Job', 'CronJob',
+  'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'IngressClass', 'NetworkPolicy', 'IPAddress', 'ServiceCIDR',
+  'EndpointSlice', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding', 'StorageClass', 'VolumeAttachment',
+  'VolumeAttributesClass', 'CSIDriver', 'CSINode', 'CSIStorageCapacity', 'CustomResourceDefinition',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'CertificateSigningRequest', 'ClusterTrustBundle', 'Lease', 'LeaseCandidate', 'PriorityClass', 'RuntimeClass',
+  'FlowSchema', 'PriorityLevelConfiguration', 'APIService', 'ResourceClaim', 'ResourceClaimTemplate', 'DeviceClass',
+  'ResourceSlice', 'TokenReview', 'SubjectAccessReview', 'SelfSubjectAccessReview', 'LocalSubjectAccessReview',
+  'SelfSubjectRulesReview', 'SelfSubjectReview', 'PodSecurityPolicy', 'StorageVersionMigration',
+]);
+
+/** The core group (`apiVersion: v1`) and the groups of the Kubernetes built-in API, which define no mesh kind. */
+export function isBuiltinGroup(group: string): boolean {
+  return group === '' || group === 'apps' || group === 'batch' || group === 'autoscaling' || group === 'policy' || group === 'extensions' || (group.endsWith('.k8s.io') && familyOf(group) === 'other');
+}
+
+const FAMILY_ORDER: Record<string, number> = { 'gateway-api': 0, istio: 1, linkerd: 2, smi: 3, other: 4 };
 
 interface Override {
   info: KindInfo;
@@ -136,14 +172,45 @@ export class SchemaRegistry {
     return info.versions.find((v) => v.served && !v.deprecated) ?? info.versions.find((v) => v.served) ?? info.versions[0];
   }
 
+  /** Does this apiVersion name a mesh group (with or without a version)? */
+  isMeshApiVersion(apiVersion: string): boolean {
+    const { group, version } = splitApiVersion(apiVersion);
+    return group ? this.isMeshGroup(group) : version.includes('.') && this.isMeshGroup(version);
+  }
+
+  /**
+   * The mesh kinds named `kind` when a document of that kind under `group` is certainly a mistake: the kind is
+   * defined only by mesh groups (not by Kubernetes itself), and `group` is the core group, a built-in Kubernetes
+   * group or a misspelling of a mesh group that defines it. Empty otherwise (a CRD of another group may well
+   * define a kind of that name).
+   */
+  misplacedKind(group: string, kind: string): KindInfo[] {
+    if (BUILTIN_KINDS.has(kind) || this.isMeshGroup(group)) return [];
+    let named = this.kindsNamed(kind);
+    if (!isBuiltinGroup(group)) {
+      const near = new Set(suggest(group, new Set(named.map((k) => k.group)), 3));
+      named = named.filter((k) => near.has(k.group));
+    }
+    return named.sort((a, b) => (FAMILY_ORDER[a.family] ?? 9) - (FAMILY_ORDER[b.family] ?? 9) || a.group.localeCompare(b.group));
+  }
+
   lookup(apiVersion: string | undefined, kind: string | undefined): Lookup {
     if (!apiVersion || !kind) return { status: 'not-mesh' };
-    const { group, version } = splitApiVersion(apiVersion);
-    if (!group || !this.isMeshGroup(group)) return { status: 'not-mesh' };
+    let { group, version } = splitApiVersion(apiVersion);
+    if (!group && version.includes('.') && this.isMeshGroup(version)) {
+      // no slash: `networking.istio.io` is a group without its version, not the version of the core group
+      group = version;
+      version = '';
+    }
+    if (!this.isMeshGroup(group)) {
+      const candidates = this.misplacedKind(group, kind);
+      return candidates.length ? { status: 'wrong-group', group, kind, candidates } : { status: 'not-mesh' };
+    }
     const info = this.kindInfo(`${group}/${kind}`);
+    if (!version) return { status: 'missing-version', group, info };
     if (!info) {
       const inGroup = this.kinds().filter((k) => k.group === group).map((k) => k.kind);
-      return { status: 'unknown-kind', group, suggestions: inGroup };
+      return { status: 'unknown-kind', group, suggestions: inGroup, elsewhere: this.kindsNamed(kind) };
     }
     const v = info.versions.find((x) => x.name === version);
     if (!v || !v.served) return { status: 'unknown-version', info, version };

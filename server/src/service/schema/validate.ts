@@ -1,9 +1,10 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { aliasTarget, plainValue, segRange, type ParsedSegment } from '../documents';
 import type { Fix, MeshDiagnostic, PathSeg } from '../model';
 import type { Rng } from '../text';
 import { suggest } from '../text';
 import { evaluateRule } from './cel';
+import { parseIP } from './cel-net';
 import { regexTest } from './cel-regex';
 import type { SchemaNode } from './types';
 
@@ -56,13 +57,18 @@ interface Ctx {
   max: number;
   cel: boolean;
   depth: number;
+  /**
+   * Blocking problems reported so far (see BLOCKING_RULES). Not shared by the copies of a context: a failed
+   * branch of a oneOf blocks nothing by itself.
+   */
+  blocking: number;
   /** Shared by the copies of a context (branch checks copy it). */
   expansion: Expansion;
 }
 
 export function validateDocument(seg: ParsedSegment, root: SchemaNode, opts: ValidateOptions = {}): MeshDiagnostic[] {
   const max = opts.maxDiagnostics ?? Infinity;
-  const ctx: Ctx = { seg, out: [], max, cel: opts.cel !== false, depth: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false, celMs: 0, celExhausted: false, dropped: 0 } };
+  const ctx: Ctx = { seg, out: [], max, cel: opts.cel !== false, depth: 0, blocking: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false, celMs: 0, celExhausted: false, dropped: 0 } };
   const contents = seg.doc.contents as YNode;
   if (!contents) return ctx.out;
   validateNode(ctx, contents, root, [], undefined);
@@ -105,7 +111,24 @@ function anchorRange(ctx: Ctx, node: YNode, key: Scalar | undefined): Rng {
   return segRange(ctx.seg, 0, 0);
 }
 
-function report(ctx: Ctx, range: Rng, rule: string, message: string, fixes?: Fix[], severity: MeshDiagnostic['severity'] = 'error'): void {
+/**
+ * Problems after which the API server does not evaluate the CEL rules (x-kubernetes-validations): a wrong type, a
+ * value outside an enum, a missing required field, a string too long, too many items or entries. It still
+ * evaluates them after other failures (pattern, format, minimum, minLength, minItems, uniqueness, a CEL rule of a
+ * child, an unknown field, which it prunes). Those give `blocking: false` to report().
+ */
+const BLOCKING_RULES = new Set(['schema/type', 'schema/enum', 'schema/required']);
+
+function report(
+  ctx: Ctx,
+  range: Rng,
+  rule: string,
+  message: string,
+  fixes?: Fix[],
+  severity: MeshDiagnostic['severity'] = 'error',
+  blocking = BLOCKING_RULES.has(rule),
+): void {
+  if (blocking) ctx.blocking++;
   if (ctx.out.length >= ctx.max) {
     ctx.expansion.dropped++;
     return;
@@ -233,7 +256,7 @@ function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
     if (s.minLength !== undefined && len < s.minLength) {
       report(ctx, range, 'schema/range', s.minLength === 1 ? 'Must not be empty.' : `Must be at least ${s.minLength} characters long (is ${len}).`);
     }
-    if (s.maxLength !== undefined && len > s.maxLength) report(ctx, range, 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`);
+    if (s.maxLength !== undefined && len > s.maxLength) report(ctx, range, 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`, undefined, 'error', true);
     if (s.pattern) {
       if (patternFails(s.pattern, v)) report(ctx, range, 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
     }
@@ -262,15 +285,18 @@ function checkFormat(ctx: Ctx, range: Rng, v: string, format: string): void {
       ok = /^[A-Za-z0-9+/]*={0,2}$/.test(v.replace(/\s/g, ''));
       break;
     case 'ipv4':
-      ok = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/.test(v);
+      ok = !v.includes(':') && typeof parseIP(v) !== 'string';
       break;
-    case 'ipv6':
-      ok = /^[0-9a-fA-F:.]+$/.test(v) && v.includes(':');
+    case 'ipv6': {
+      // Go's net.ParseIP, which the API server's format check uses, reads IPv4-mapped addresses too
+      const ip = v.includes(':') ? parseIP(v) : 'not IPv6';
+      ok = typeof ip !== 'string' || ip.startsWith('IPv4-mapped');
       break;
+    }
     default:
       return;
   }
-  if (!ok) report(ctx, range, 'schema/format', `"${v}" is not a valid ${format}.`);
+  if (!ok) report(ctx, range, 'schema/format', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" is not ${FORM_WORDS[format] ?? `a valid ${format}`}.`);
 }
 
 /**
@@ -324,22 +350,34 @@ function presentKeys(map: YAMLMap, doc?: Document.Parsed): Set<string> {
   return keys;
 }
 
-/** Does the value satisfy a branch of oneOf/anyOf/not? Only the value-level facts structural schemas allow. */
-function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
+/**
+ * Does the value satisfy a branch of oneOf/anyOf/not? Only the value-level facts structural schemas allow.
+ * `owner`: the schema the composition belongs to, whose defaults fill the fields the value leaves out (the API
+ * server defaults before it validates: `{value: 10.0.0.1}` is read as `{type: IPAddress, value: 10.0.0.1}`).
+ */
+function branchMatches(ctx: Ctx, node: Node, s: SchemaNode, owner?: SchemaNode): boolean {
   if (s.required && isMap(node)) {
     const keys = presentKeys(node, ctx.seg.doc);
     if (!s.required.every((r) => keys.has(r))) return false;
   } else if (s.required && !isMap(node)) return false;
-  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) return false;
-  if (s.allOf && !s.allOf.every((b) => branchMatches(ctx, node, b))) return false;
-  if (s.oneOf && s.oneOf.filter((b) => branchMatches(ctx, node, b)).length !== 1) return false;
-  if (s.not && branchMatches(ctx, node, s.not)) return false;
+  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b, owner))) return false;
+  if (s.allOf && !s.allOf.every((b) => branchMatches(ctx, node, b, owner))) return false;
+  if (s.oneOf && s.oneOf.filter((b) => branchMatches(ctx, node, b, owner)).length !== 1) return false;
+  if (s.not && branchMatches(ctx, node, s.not, owner)) return false;
   if (s.properties && isMap(node)) {
+    const seen = new Set<string>();
     for (const p of effectivePairs(node, ctx.seg.doc)) {
       if (!isScalar(p.key)) continue;
-      const child = s.properties[String(p.key.value)];
+      const name = String(p.key.value);
       const val = resolveAlias(ctx.seg.doc, p.value as YNode);
-      if (child && val && !branchMatches(ctx, val, child)) return false;
+      if (isNullNode(val)) continue;
+      seen.add(name);
+      const child = s.properties[name];
+      if (child && val && !branchMatches(ctx, val, child, owner?.properties?.[name])) return false;
+    }
+    for (const [name, child] of Object.entries(s.properties)) {
+      const d = seen.has(name) ? undefined : defaultScalar(owner, name);
+      if (d && !branchMatches(ctx, d, child)) return false;
     }
   }
   if (s.enum && isScalar(node) && !s.enum.includes(node.value)) return false;
@@ -347,12 +385,111 @@ function branchMatches(ctx: Ctx, node: Node, s: SchemaNode): boolean {
     const sub: Ctx = { ...ctx, out: [], max: Infinity };
     if (!checkType(sub, node, s)) return false;
   }
-  if (isScalar(node) && (s.pattern || s.minLength !== undefined || s.maxLength !== undefined || s.minimum !== undefined || s.maximum !== undefined)) {
+  if (isScalar(node) && (s.pattern || s.format || s.minLength !== undefined || s.maxLength !== undefined || s.minimum !== undefined || s.maximum !== undefined)) {
     const sub: Ctx = { ...ctx, out: [], max: Infinity };
     checkScalar(sub, node, s);
     if (sub.out.length) return false;
   }
   return true;
+}
+
+/** The default of a scalar field of `owner`, as a node, when it has one. */
+function defaultScalar(owner: SchemaNode | undefined, name: string): Scalar | undefined {
+  const d = owner?.properties?.[name]?.default;
+  return d !== undefined && d !== null && typeof d !== 'object' ? new Scalar(d) : undefined;
+}
+
+const FORM_WORDS: Record<string, string> = {
+  ipv4: 'an IPv4 address',
+  ipv6: 'an IPv6 address',
+  duration: 'a duration such as 500ms, 5s or 1m30s',
+  'date-time': 'an RFC 3339 date and time',
+  byte: 'base64-encoded data',
+};
+
+/** What a value must be, in words, from the facts of a branch schema; undefined when we cannot say it simply. */
+function describeForm(s: SchemaNode): string | undefined {
+  const keys = Object.keys(s);
+  if (s.anyOf && keys.length === 1) {
+    const formats = s.anyOf.map((b) => (Object.keys(b).length === 1 ? b.format : undefined));
+    if (formats.length === 2 && formats.includes('ipv4') && formats.includes('ipv6')) return 'an IPv4 or IPv6 address';
+    const parts = s.anyOf.map(describeForm);
+    return parts.every((x): x is string => !!x) ? parts.join(' or ') : undefined;
+  }
+  const parts: string[] = [];
+  for (const k of keys) {
+    switch (k) {
+      case 'format':
+        if (!FORM_WORDS[s.format!]) return undefined;
+        parts.push(FORM_WORDS[s.format!]);
+        break;
+      case 'enum':
+        parts.push(s.enum!.length === 1 ? String(s.enum![0]) : `one of ${s.enum!.map(String).join(', ')}`);
+        break;
+      case 'not':
+        if (Object.keys(s.not!).length !== 1 || !s.not!.enum) return undefined;
+        parts.push(`anything but ${s.not!.enum.map(String).join(', ')}`);
+        break;
+      case 'pattern':
+        parts.push(`a string matching ${s.pattern}`);
+        break;
+      case 'type':
+        parts.push(typeName(s));
+        break;
+      case 'minLength':
+        parts.push(`at least ${s.minLength} characters long`);
+        break;
+      case 'maxLength':
+        parts.push(`at most ${s.maxLength} characters long`);
+        break;
+      default:
+        return undefined;
+    }
+  }
+  return parts.length ? parts.join(' and ') : undefined;
+}
+
+/** Is a branch's constraint a format (or a choice of formats)? */
+function isFormatForm(s: SchemaNode): boolean {
+  return !!s.format || (!!s.anyOf && s.anyOf.every((b) => !!b.format));
+}
+
+/**
+ * Explains a failed oneOf whose branches are told apart by one field (a discriminator such as `type`, constrained
+ * by `enum` or `not: {enum}` in every branch): names the field of the chosen branch that the value breaks, and
+ * points at it. `{type: IPAddress, value: not-an-ip}` gives `"value" must be an IPv4 or IPv6 address when "type"
+ * is IPAddress`.
+ */
+function explainByDiscriminator(ctx: Ctx, node: Node, branches: SchemaNode[], owner: SchemaNode): { range: Rng; rule: string; message: string } | undefined {
+  if (!isMap(node) || !branches.every((b) => b.properties)) return undefined;
+  const pairs = effectivePairs(node, ctx.seg.doc);
+  const valueOf = (name: string): Node | undefined => {
+    const p = pairs.find((x) => isScalar(x.key) && String(x.key.value) === name);
+    const v = p ? resolveAlias(ctx.seg.doc, p.value as YNode) : undefined;
+    return v && !isNullNode(v) ? v : undefined;
+  };
+  const names = Object.keys(branches[0].properties!).filter((n) =>
+    branches.every((b) => {
+      const c = b.properties![n];
+      return !!c && (!!c.enum || !!c.not?.enum);
+    }),
+  );
+  for (const d of names) {
+    const disc = valueOf(d) ?? defaultScalar(owner, d);
+    if (!isScalar(disc)) continue;
+    const accepting = branches.filter((b) => branchMatches(ctx, disc, b.properties![d]));
+    if (accepting.length !== 1) continue;
+    for (const [name, c] of Object.entries(accepting[0].properties!)) {
+      if (name === d) continue;
+      const val = valueOf(name);
+      if (!val || branchMatches(ctx, val, c, owner.properties?.[name])) continue;
+      const form = describeForm(c);
+      if (!form) continue;
+      const found = isScalar(val) && typeof val.value === 'string' ? `; "${val.value.length > 60 ? val.value.slice(0, 60) + '…' : val.value}" is not` : '';
+      return { range: rangeOf(ctx, val), rule: isFormatForm(c) ? 'schema/format' : 'schema/one-of', message: `"${name}" must be ${form} when "${d}" is ${String(disc.value)}${found}.` };
+    }
+  }
+  return undefined;
 }
 
 /** Field names a branch of a oneOf/anyOf is about, when the branch is a plain `required` list. */
@@ -417,24 +554,38 @@ function explainAnyOf(branches: SchemaNode[]): string {
   return `Set at least one of ${list(groups)}.`;
 }
 
-function validateComposition(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
+/**
+ * A oneOf/anyOf none of whose branches matches, when the branches are lists of required fields: the API server
+ * reports the missing fields of the nearest branch as "required" errors, which block the CEL rules.
+ */
+function missingRequired(branches: SchemaNode[], matching: number): boolean {
+  return matching === 0 && branches.some((b) => !!requiredOnly(b));
+}
+
+function validateComposition(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined, owner: SchemaNode = s): void {
   if (s.oneOf) {
-    const matching = s.oneOf.filter((b) => branchMatches(ctx, node, b)).length;
-    if (matching !== 1) report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainOneOf(ctx, node, s.oneOf, matching));
+    const matching = s.oneOf.filter((b) => branchMatches(ctx, node, b, owner)).length;
+    if (matching !== 1) {
+      const why = matching === 0 ? explainByDiscriminator(ctx, node, s.oneOf, owner) : undefined;
+      if (why) report(ctx, why.range, why.rule, why.message, undefined, 'error', false);
+      else report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainOneOf(ctx, node, s.oneOf, matching), undefined, 'error', missingRequired(s.oneOf, matching));
+    }
   }
-  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b))) {
-    report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainAnyOf(s.anyOf));
+  if (s.anyOf && !s.anyOf.some((b) => branchMatches(ctx, node, b, owner))) {
+    const why = explainByDiscriminator(ctx, node, s.anyOf, owner);
+    if (why) report(ctx, why.range, why.rule, why.message, undefined, 'error', false);
+    else report(ctx, anchorRange(ctx, node, key), 'schema/one-of', explainAnyOf(s.anyOf), undefined, 'error', missingRequired(s.anyOf, 0));
   }
   if (s.allOf) {
     for (const b of s.allOf) {
-      if (b.oneOf || b.anyOf || b.not) validateComposition(ctx, node, b, key);
-      else if (!branchMatches(ctx, node, b)) {
+      if (b.oneOf || b.anyOf || b.not) validateComposition(ctx, node, b, key, owner);
+      else if (!branchMatches(ctx, node, b, owner)) {
         const r = requiredOnly(b);
         report(ctx, anchorRange(ctx, node, key), r ? 'schema/required' : 'schema/one-of', r ? `Missing required field${r.length > 1 ? 's' : ''} ${list(r, 'and')}.` : 'The value does not match the required form.');
       }
     }
   }
-  if (s.not && branchMatches(ctx, node, s.not)) {
+  if (s.not && branchMatches(ctx, node, s.not, owner)) {
     const none = noneOf({ not: s.not });
     report(ctx, anchorRange(ctx, node, key), 'schema/one-of', none ? `Do not set ${list(none)} here.` : 'The value has a form that is not allowed here.');
   }
@@ -453,11 +604,13 @@ function expansionSpent(ctx: Ctx, at: Node): boolean {
       `Reduced analysis: aliases and merge keys expand this document to more than ${MAX_ALIAS_EXPANSION} values; the rest of the expansion is not checked.`,
       undefined,
       'info',
+      true, // what was not checked may be invalid: no CEL rule above it runs
     );
   }
   return true;
 }
 
+/** Validates a node and what is below it; true when none of it has a blocking problem (see BLOCKING_RULES). */
 function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): boolean {
   const node = resolveAlias(ctx.seg.doc, raw);
   if (!node) return true;
@@ -469,7 +622,7 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
     // The API server drops null values of non-nullable fields; nothing to check.
     return true;
   }
-  const before = ctx.out.length;
+  const before = ctx.blocking;
   if (!checkType(ctx, node, s)) return false;
   ctx.depth++;
   if (viaAlias) exp.aliasDepth++;
@@ -480,19 +633,20 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
       const items = s.items;
       const n = node.items.length;
       if (s.minItems !== undefined && n < s.minItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minItems} item${s.minItems === 1 ? '' : 's'} (has ${n}).`);
-      if (s.maxItems !== undefined && n > s.maxItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxItems} items (has ${n}).`);
+      if (s.maxItems !== undefined && n > s.maxItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxItems} items (has ${n}).`, undefined, 'error', true);
       node.items.forEach((item, i) => {
         if (items && item) validateNode(ctx, item as Node, items, [...path, i], undefined);
       });
       checkListType(ctx, node.items as Node[], s);
     }
     validateComposition(ctx, node, s, key);
-    if (ctx.cel && s['x-kubernetes-validations'] && ctx.out.length === before) runCel(ctx, node, s, key);
+    // As the API server: the rules of an object run unless it or something below it has a blocking problem.
+    if (ctx.cel && s['x-kubernetes-validations'] && ctx.blocking === before) runCel(ctx, node, s, key);
   } finally {
     ctx.depth--;
     if (viaAlias) exp.aliasDepth--;
   }
-  return ctx.out.length === before;
+  return ctx.blocking === before;
 }
 
 function checkListType(ctx: Ctx, items: Node[], s: SchemaNode): void {
@@ -573,7 +727,7 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
     }
   }
   if (s.minProperties !== undefined && count < s.minProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minProperties} entr${s.minProperties === 1 ? 'y' : 'ies'}.`);
-  if (s.maxProperties !== undefined && count > s.maxProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxProperties} entries (has ${count}).`);
+  if (s.maxProperties !== undefined && count > s.maxProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxProperties} entries (has ${count}).`, undefined, 'error', true);
 }
 
 /** Quick-fix that inserts the missing required keys after the last key of a block mapping. */
@@ -616,8 +770,8 @@ export function pathLabel(path: PathSeg[]): string {
 function runCel(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
   let value = plainValue(ctx.seg.doc, node);
   if (value === undefined) return;
-  // The API server applies schema defaults before it validates; rules rely on them (e.g. parentRefs[].group).
-  value = withDefaults(value, s, 0);
+  // The API server prunes unknown fields and applies schema defaults before it validates.
+  value = apiServerView(value, s, 0);
   const budget = ctx.expansion;
   for (const rule of s['x-kubernetes-validations'] ?? []) {
     const remaining = MAX_CEL_MS_PER_DOCUMENT - budget.celMs;
@@ -658,19 +812,26 @@ function celRange(ctx: Ctx, node: Node, key: Scalar | undefined, fieldPath: stri
   return anchorRange(ctx, node, key);
 }
 
-/** A copy of a JSON value with the schema's defaults filled in where fields are absent, as the API server does. */
-export function withDefaults(value: unknown, s: SchemaNode | undefined, depth: number): unknown {
+/**
+ * A JSON value as the API server validates it: the fields the schema does not know pruned (the API server drops
+ * them before validating), the schema's defaults filled in where fields are absent (rules rely on them, e.g.
+ * parentRefs[].group).
+ */
+export function apiServerView(value: unknown, s: SchemaNode | undefined, depth: number): unknown {
   if (!s || depth > 64) return value;
-  if (Array.isArray(value)) return s.items ? value.map((v) => withDefaults(v, s.items, depth + 1)) : value;
+  if (Array.isArray(value)) return s.items ? value.map((v) => apiServerView(v, s.items, depth + 1)) : value;
   if (value === null || typeof value !== 'object') return value;
   const obj = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
+  const addl = s.additionalProperties;
+  const prunes = s['x-kubernetes-preserve-unknown-fields'] !== true && addl !== true && (addl === false || !!s.properties);
   for (const [k, v] of Object.entries(obj)) {
-    const child = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
-    out[k] = withDefaults(v, child, depth + 1);
+    const child = s.properties?.[k] ?? (typeof addl === 'object' ? addl : undefined);
+    if (!child && prunes && !(s['x-kubernetes-embedded-resource'] && (k === 'apiVersion' || k === 'kind' || k === 'metadata'))) continue;
+    out[k] = apiServerView(v, child, depth + 1);
   }
   for (const [k, child] of Object.entries(s.properties ?? {})) {
-    if ((out[k] === undefined || out[k] === null) && child.default !== undefined) out[k] = withDefaults(structuredClone(child.default), child, depth + 1);
+    if ((out[k] === undefined || out[k] === null) && child.default !== undefined) out[k] = apiServerView(structuredClone(child.default), child, depth + 1);
   }
   return out;
 }
