@@ -2,16 +2,21 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import picomatch from 'picomatch';
+import { parse as parseYaml } from 'yaml';
 import { loadMeshService, runRoutesCommand } from './cli-routes';
 import { MeshService, type FileDiagnostic } from './service';
 import { DEFAULT_LIMITS } from './service/documents';
+import type { Severity } from './service/model';
+import { ALL_RULES } from './service/rules';
+import { RULES_DOC_URL, ruleAnchor, SCHEMA_CHECKS } from './service/rules/catalogue';
+import type { Rule } from './service/rules/types';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { listYamlFiles } from './workspace-scan';
 
 /** Files larger than this are not read (the language server's default meshYaml.maxFileSizeMB). */
 const MAX_BYTES = DEFAULT_LIMITS.maxFileSize;
 
-const USAGE = `Usage: mesh-lint [paths...] [--format text|json|sarif] [--crds PATH]... [--quiet]
+const USAGE = `Usage: mesh-lint [paths...] [--format text|json|sarif] [--crds PATH]... [--config FILE] [--quiet]
        mesh-lint simulate [paths...] --host HOST [options]     (mesh-lint simulate --help)
        mesh-lint test-routes FILE...                           (mesh-lint test-routes --help)
 
@@ -22,22 +27,195 @@ With no path, checks the current folder. A quoted glob such as 'manifests/**/*.y
   --format text|json|sarif   output format (default text)
   --crds PATH                a CRD file or folder whose schemas replace the bundled ones (repeatable);
                              CRDs found among the checked files are used too
+  --config FILE              analysis settings, JSON or YAML, with the keys of the editor's meshYaml.*
+                             settings: rules, disabledRules, productionNamespaces, exclude, crdPaths,
+                             celValidation, maxFileSizeMB, maxDocuments. Keys may be plain ("rules") or
+                             prefixed ("meshYaml.rules"), so a .vscode/settings.json works as is (comments
+                             allowed); other settings in it are ignored. exclude and crdPaths are relative
+                             to the config file's folder (to the workspace folder for .vscode/settings.json).
+                             Nothing is read unless this option is given.
   --quiet                    text format: print errors only
   -h, --help                 show this help
   -v, --version              show the version
 
-Exit status: 0 no error, 1 errors found, 2 bad usage or unreadable input (a path that does not exist, a glob
-that matches nothing, a folder without YAML files, a file that cannot be read or is too large); the files that
-could be read are still checked and reported.`;
+Exit status: 0 no error, 1 errors found, 2 bad usage or unreadable input (a --config file that cannot be read
+or used, a path that does not exist, a glob that matches nothing, a folder without YAML files, a file that cannot
+be read or is too large); the files that could be read are still checked and reported.`;
 
 interface Options {
   paths: string[];
   format: 'text' | 'json' | 'sarif';
   crds: string[];
+  config?: string;
   quiet: boolean;
 }
 
 class UsageError extends Error {}
+
+// ---------------------------------------------------------------------------------------------------------------
+// --config
+
+const SEVERITIES = ['off', 'error', 'warning', 'info', 'hint'] as const;
+type RuleSetting = (typeof SEVERITIES)[number];
+
+/** The meshYaml.* settings the analysis uses, as read from a --config file. */
+export interface LintConfig {
+  rules: Record<string, RuleSetting>;
+  disabledRules: string[];
+  productionNamespaces: string[];
+  exclude: string[];
+  crdPaths: string[];
+  celValidation: boolean;
+  maxFileSizeMB: number;
+  maxDocuments: number;
+  /** The folder exclude patterns and crdPaths are relative to. */
+  base: string;
+}
+
+/** meshYaml.* settings that concern the editor or the cluster commands only: accepted and ignored. */
+const EDITOR_ONLY_SETTINGS = new Set(['trace.server', 'kubeconfig', 'protectedContexts', 'fieldManager', 'requestTimeoutSeconds']);
+
+class ConfigError extends Error {}
+
+/** JSON with comments and trailing commas (VS Code's settings.json) to plain JSON; strings are left alone. */
+export function stripJsonc(text: string): string {
+  /** The index after whitespace and comments from i. */
+  const skip = (i: number): number => {
+    for (;;) {
+      while (i < text.length && /\s/.test(text[i])) i++;
+      if (text.startsWith('//', i)) {
+        while (i < text.length && text[i] !== '\n') i++;
+      } else if (text.startsWith('/*', i)) {
+        const end = text.indexOf('*/', i + 2);
+        i = end < 0 ? text.length : end + 2;
+      } else return i;
+    }
+  };
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && (text[i + 1] === '/' || text[i + 1] === '*')) {
+      const next = skip(i);
+      out += text.slice(i, next).includes('\n') ? '\n' : ' ';
+      i = next;
+    } else if (c === ',' && (text[skip(i + 1)] === '}' || text[skip(i + 1)] === ']')) {
+      i++; // a trailing comma
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
+function parseConfigText(file: string, text: string): unknown {
+  const trimmed = text.replace(/^\uFEFF/, '');
+  const looksJson = /\.jsonc?$/i.test(file) || /^\s*(\/\/|\/\*|\{)/.test(trimmed);
+  if (looksJson) {
+    try {
+      return JSON.parse(stripJsonc(trimmed)) as unknown;
+    } catch (e) {
+      if (/\.jsonc?$/i.test(file)) throw new ConfigError(`not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  try {
+    return parseYaml(trimmed, { maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    throw new ConfigError(`not valid YAML or JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a --config file: the keys of the meshYaml.* settings, plain, nested under `meshYaml`, or prefixed
+ * (`meshYaml.rules`, as in .vscode/settings.json, whose other keys are ignored). Throws ConfigError on anything
+ * it cannot use, so that a typo does not silently check with the defaults.
+ */
+export function readConfig(file: string, text: string): LintConfig {
+  const raw = parseConfigText(file, text);
+  if (raw === null || raw === undefined) throw new ConfigError('the file is empty');
+  if (!isPlainObject(raw)) throw new ConfigError('expected a mapping of settings (such as {"rules": {"IST0118": "off"}})');
+  let settings: Record<string, unknown>;
+  const prefixed = Object.keys(raw).filter((k) => k.startsWith('meshYaml.'));
+  if (prefixed.length) settings = Object.fromEntries(prefixed.map((k) => [k.slice('meshYaml.'.length), raw[k]]));
+  else if (isPlainObject(raw.meshYaml) && Object.keys(raw).length === 1) settings = raw.meshYaml;
+  else settings = raw;
+  const dir = path.dirname(path.resolve(file));
+  const cfg: LintConfig = {
+    rules: {},
+    disabledRules: [],
+    productionNamespaces: ['*prod*'],
+    exclude: [],
+    crdPaths: [],
+    celValidation: true,
+    maxFileSizeMB: MAX_BYTES / 1048576,
+    maxDocuments: DEFAULT_LIMITS.maxDocuments,
+    base: path.basename(dir) === '.vscode' ? path.dirname(dir) : dir,
+  };
+  const stringList = (key: string, v: unknown): string[] => {
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${key} must be a list of strings`);
+    return v as string[];
+  };
+  for (const [key, v] of Object.entries(settings)) {
+    switch (key) {
+      case 'rules': {
+        if (!isPlainObject(v)) throw new ConfigError('rules must map rule ids or codes to off, error, warning, info or hint');
+        for (const [id, sev] of Object.entries(v)) {
+          if (typeof sev !== 'string' || !(SEVERITIES as readonly string[]).includes(sev)) throw new ConfigError(`rules: "${id}" must be off, error, warning, info or hint, not ${JSON.stringify(sev)}`);
+          cfg.rules[id] = sev as RuleSetting;
+        }
+        break;
+      }
+      case 'disabledRules':
+      case 'productionNamespaces':
+      case 'exclude':
+      case 'crdPaths':
+        cfg[key] = stringList(key, v);
+        break;
+      case 'celValidation':
+        if (typeof v !== 'boolean') throw new ConfigError('celValidation must be true or false');
+        cfg.celValidation = v;
+        break;
+      case 'maxFileSizeMB':
+        if (typeof v !== 'number' || !(v >= 0.01)) throw new ConfigError('maxFileSizeMB must be a number of at least 0.01');
+        cfg.maxFileSizeMB = v;
+        break;
+      case 'maxDocuments':
+        if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ConfigError('maxDocuments must be a whole number of at least 1');
+        cfg.maxDocuments = v;
+        break;
+      default:
+        if (!EDITOR_ONLY_SETTINGS.has(key)) throw new ConfigError(`unknown setting "${key}" (known: rules, disabledRules, productionNamespaces, exclude, crdPaths, celValidation, maxFileSizeMB, maxDocuments)`);
+    }
+  }
+  return cfg;
+}
+
+/** The severity settings the service uses, as the language server derives them from the same settings. */
+function analysisRules(cfg: LintConfig): Record<string, RuleSetting> {
+  const rules = { ...cfg.rules };
+  for (const id of cfg.disabledRules) rules[id] = 'off';
+  if (!cfg.celValidation) rules['schema/cel'] = 'off';
+  return rules;
+}
+
+/** Is a file excluded by the config's exclude globs (relative to its base folder, as meshYaml.exclude is)? */
+function excluded(cfg: LintConfig | undefined, file: string): boolean {
+  if (!cfg?.exclude.length) return false;
+  const rel = path.relative(cfg.base, path.resolve(file));
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return false;
+  const posix = rel.split(path.sep).join('/');
+  return cfg.exclude.some((g) => picomatch.isMatch(posix, g, { dot: true }) || picomatch.isMatch(posix, `${g.replace(/\/$/, '')}/**`, { dot: true }));
+}
 
 function parseArgs(argv: string[]): Options | 'help' | 'version' {
   const opts: Options = { paths: [], format: 'text', crds: [], quiet: false };
@@ -57,6 +235,10 @@ function parseArgs(argv: string[]): Options | 'help' | 'version' {
       if (f !== 'text' && f !== 'json' && f !== 'sarif') throw new UsageError(`unknown format "${f}" (use text, json or sarif)`);
       opts.format = f;
     } else if (a === '--crds' || a.startsWith('--crds=')) opts.crds.push(takeValue());
+    else if (a === '--config' || a.startsWith('--config=')) {
+      if (opts.config !== undefined) throw new UsageError('--config can be given once');
+      opts.config = takeValue();
+    }
     else if (a === '--quiet' || a === '-q') opts.quiet = true;
     else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a}`);
     else opts.paths.push(a);
@@ -75,7 +257,7 @@ function isGlob(p: string): boolean {
 }
 
 /** The YAML files a glob matches, among the .yaml/.yml files under its folder. */
-async function expandGlob(pattern: string, problems: string[]): Promise<string[]> {
+async function expandGlob(pattern: string, problems: string[], maxBytes: number): Promise<string[]> {
   const posix = pattern.split(path.sep).join('/').replace(/^(\.\/)+/, '');
   const base = picomatch.scan(posix).base;
   const matches = picomatch(posix, { dot: false });
@@ -84,7 +266,7 @@ async function expandGlob(pattern: string, problems: string[]): Promise<string[]
   const onSkip = (f: string, why: string): void => {
     if (matches(toPosix(f))) skipped.push(`${f}: skipped: ${why}`);
   };
-  const found = (await listYamlFiles(base || '.', 20000, { maxBytes: MAX_BYTES, onSkip })).filter((f) => matches(toPosix(f)));
+  const found = (await listYamlFiles(base || '.', 20000, { maxBytes, onSkip })).filter((f) => matches(toPosix(f)));
   problems.push(...skipped);
   if (!found.length && !skipped.length) problems.push(`no file matches ${pattern}`);
   return found;
@@ -94,13 +276,13 @@ async function expandGlob(pattern: string, problems: string[]): Promise<string[]
  * The files a path argument stands for: a file, the YAML files under a folder, or the matches of a glob.
  * What cannot be checked is added to `problems` (the other files are still checked).
  */
-async function collect(p: string, problems: string[]): Promise<string[]> {
+async function collect(p: string, problems: string[], maxBytes = MAX_BYTES): Promise<string[]> {
   let st: fs.Stats;
   try {
     st = await fs.promises.stat(p);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && isGlob(p)) return expandGlob(p, problems);
+    if (code === 'ENOENT' && isGlob(p)) return expandGlob(p, problems, maxBytes);
     let reason = code === 'ENOENT' ? 'no such file or folder' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'symbolic link loop' : `cannot read (${code ?? String(e)})`;
     if (code === 'ENOENT') {
       try {
@@ -114,7 +296,7 @@ async function collect(p: string, problems: string[]): Promise<string[]> {
   }
   if (st.isDirectory()) {
     const before = problems.length;
-    const files = await listYamlFiles(p, 20000, { maxBytes: MAX_BYTES, onSkip: (f, why) => problems.push(`${f}: skipped: ${why}`) });
+    const files = await listYamlFiles(p, 20000, { maxBytes, onSkip: (f, why) => problems.push(`${f}: skipped: ${why}`) });
     if (!files.length && problems.length === before) problems.push(`no .yaml or .yml files under ${p}`);
     return files;
   }
@@ -123,8 +305,8 @@ async function collect(p: string, problems: string[]): Promise<string[]> {
     problems.push(`${p}: not a regular file`);
     return [];
   }
-  if (st.size > MAX_BYTES) {
-    problems.push(`${p}: skipped: the file is ${mb(st.size)}, over the ${mb(MAX_BYTES)} size limit`);
+  if (st.size > maxBytes) {
+    problems.push(`${p}: skipped: the file is ${mb(st.size)}, over the ${mb(maxBytes)} size limit`);
     return [];
   }
   return [p];
@@ -163,6 +345,16 @@ interface Result {
   diagnostic: FileDiagnostic;
 }
 
+/** Every rule by id, for the codes and docs of a finding. */
+const RULES_BY_ID = new Map<string, Rule>(ALL_RULES.map((r) => [r.id, r]));
+
+/** All IST/KIA codes of a finding: its rule's code and the other tools' codes for the same finding. */
+function codesOf(d: FileDiagnostic): string[] {
+  const r = RULES_BY_ID.get(d.rule);
+  const codes = r ? [r.code, ...(r.alsoCodes ?? [])] : [d.code];
+  return [...new Set(codes.filter((c): c is string => !!c))];
+}
+
 function toJson(results: Result[]): string {
   return JSON.stringify(
     {
@@ -172,6 +364,7 @@ function toJson(results: Result[]): string {
         severity: d.severity,
         rule: d.rule,
         code: d.code ?? null,
+        codes: codesOf(d),
         message: d.message,
         resource: d.resource,
       })),
@@ -183,7 +376,35 @@ function toJson(results: Result[]): string {
 
 const SARIF_LEVEL = { error: 'error', warning: 'warning', info: 'note', hint: 'note' } as const;
 
-function toSarif(results: Result[], version: string): string {
+/**
+ * A file as a SARIF artifact location: relative to the current folder (`uriBaseId` SRCROOT), each segment
+ * percent-encoded; a file outside it as an absolute file: URI.
+ */
+export function artifactLocation(file: string, root: string): { uri: string; uriBaseId?: string } {
+  const abs = path.resolve(file);
+  const rel = path.relative(root, abs);
+  if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  return { uri: rel.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: 'SRCROOT' };
+}
+
+function sarifRule(id: string): Record<string, unknown> {
+  const rule = RULES_BY_ID.get(id);
+  const check = rule ? undefined : SCHEMA_CHECKS.find((c) => c.id === id);
+  const doc = rule?.doc ?? check?.doc;
+  const severity: Severity | undefined = rule?.severity ?? check?.severity;
+  const codes = rule ? [rule.code, ...(rule.alsoCodes ?? [])].filter((c): c is string => !!c) : [];
+  return {
+    id,
+    name: id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()),
+    shortDescription: { text: doc?.summary ?? id },
+    ...(doc ? { fullDescription: { text: `${doc.summary} ${doc.why}` }, help: { text: doc.fix, markdown: `${doc.fix}\n\n[${id} in docs/rules.md](${RULES_DOC_URL}#${ruleAnchor(id)})` } } : {}),
+    ...(doc ? { helpUri: `${RULES_DOC_URL}#${ruleAnchor(id)}` } : {}),
+    defaultConfiguration: { level: SARIF_LEVEL[severity ?? 'warning'] },
+    ...(codes.length ? { properties: { codes } } : {}),
+  };
+}
+
+function toSarif(results: Result[], version: string, root: string): string {
   const rules = [...new Set(results.map((r) => r.diagnostic.rule))].sort();
   return JSON.stringify(
     {
@@ -196,29 +417,33 @@ function toSarif(results: Result[], version: string): string {
               name: 'mesh-lint',
               version,
               informationUri: 'https://github.com/mesh-yaml/mesh-yaml',
-              rules: rules.map((id) => ({ id, name: id.replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase()), shortDescription: { text: id } })),
+              rules: rules.map(sarifRule),
             },
           },
-          results: results.map(({ file, diagnostic: d }) => ({
-            ruleId: d.rule,
-            ruleIndex: rules.indexOf(d.rule),
-            level: SARIF_LEVEL[d.severity],
-            message: { text: d.message },
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: file.split(path.sep).join('/') },
-                  region: {
-                    startLine: d.range.start.line + 1,
-                    startColumn: d.range.start.character + 1,
-                    endLine: d.range.end.line + 1,
-                    endColumn: d.range.end.character + 1,
+          originalUriBaseIds: { SRCROOT: { uri: pathToFileURL(root.endsWith(path.sep) ? root : root + path.sep).href } },
+          results: results.map(({ file, diagnostic: d }) => {
+            const codes = codesOf(d);
+            return {
+              ruleId: d.rule,
+              ruleIndex: rules.indexOf(d.rule),
+              level: SARIF_LEVEL[d.severity],
+              message: { text: d.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: artifactLocation(file, root),
+                    region: {
+                      startLine: d.range.start.line + 1,
+                      startColumn: d.range.start.character + 1,
+                      endLine: d.range.end.line + 1,
+                      endColumn: d.range.end.character + 1,
+                    },
                   },
                 },
-              },
-            ],
-            properties: d.code ? { code: d.code } : undefined,
-          })),
+              ],
+              properties: d.code || codes.length ? { code: d.code ?? null, codes } : undefined,
+            };
+          }),
         },
       ],
     },
@@ -257,17 +482,34 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(version + '\n');
     return 0;
   }
+  let config: LintConfig | undefined;
+  if (opts.config !== undefined) {
+    try {
+      config = readConfig(opts.config, await fs.promises.readFile(opts.config, 'utf8'));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = e instanceof ConfigError ? e.message : code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read (${code ?? String(e)})`;
+      process.stderr.write(`mesh-lint: bad --config ${opts.config}: ${why}\n`);
+      return 2;
+    }
+  }
   try {
     const service = new MeshService(new SchemaRegistry(findSchemasDir(__dirname)));
+    const maxBytes = config ? Math.round(config.maxFileSizeMB * 1048576) : MAX_BYTES;
+    if (config) {
+      service.settings = { rules: analysisRules(config), productionNamespaces: config.productionNamespaces };
+      service.limits = { ...service.limits, maxFileSize: maxBytes, maxDocuments: config.maxDocuments };
+    }
     const problems: string[] = [];
-    for (const c of opts.crds) {
-      for (const f of await collect(c, problems)) {
+    const crdPaths = [...(config?.crdPaths.map((c) => path.resolve(config.base, c)) ?? []), ...opts.crds];
+    for (const c of crdPaths) {
+      for (const f of await collect(c, problems, maxBytes)) {
         const text = await readText(f, problems);
         if (text !== undefined) service.updateCrds(pathToFileURL(path.resolve(f)).href, text);
       }
     }
     const files: string[] = [];
-    for (const p of opts.paths) for (const f of await collect(p, problems)) files.push(f);
+    for (const p of opts.paths) for (const f of await collect(p, problems, maxBytes)) if (!excluded(config, f)) files.push(f);
     const texts = new Map<string, string>();
     for (const f of await uniqueFiles(files)) {
       const text = await readText(f, problems);
@@ -280,7 +522,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const f of texts.keys()) {
       for (const d of service.diagnostics(pathToFileURL(path.resolve(f)).href)) results.push({ file: f, diagnostic: d });
     }
-    const out = opts.format === 'json' ? toJson(results) : opts.format === 'sarif' ? toSarif(results, version) : toText(results, texts.size, opts.quiet);
+    const out = opts.format === 'json' ? toJson(results) : opts.format === 'sarif' ? toSarif(results, version, process.cwd()) : toText(results, texts.size, opts.quiet);
     process.stdout.write(out + '\n');
     if (problems.length) return 2;
     return results.some((r) => r.diagnostic.severity === 'error') ? 1 : 0;

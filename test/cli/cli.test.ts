@@ -73,6 +73,7 @@ test('json output has the documented shape', () => {
     severity: 'error',
     rule: 'schema/unknown-field',
     code: null,
+    codes: [],
     message: out.diagnostics[0].message,
     resource: { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', namespace: 'shop', name: 'reviews' },
   });
@@ -153,4 +154,133 @@ test('--help prints usage and exits 0', () => {
   const r = run(['--help']);
   assert.equal(r.code, 0);
   assert.match(r.stdout, /Usage: mesh-lint/);
+});
+
+const MISSING_HOST = `apiVersion: v1
+kind: Service
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  ports:
+  - name: web
+    port: 9080
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+  namespace: shop
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination:
+        host: reviewz
+`;
+
+function ws(name: string, files: Record<string, string>): string {
+  const root = path.join(dir, name);
+  for (const [f, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, f)), { recursive: true });
+    fs.writeFileSync(path.join(root, f), text);
+  }
+  return root;
+}
+
+type JsonOut = { diagnostics: Array<{ rule: string; severity: string; code: string | null; codes: string[]; file: string }> };
+
+test('json output lists every code of a finding in codes, keeping code', () => {
+  const root = ws('codes', { 'vs.yaml': MISSING_HOST });
+  const r = run(['--format', 'json', '.'], root);
+  assert.equal(r.code, 1, r.stderr);
+  const d = (JSON.parse(r.stdout) as JsonOut).diagnostics.find((x) => x.rule === 'istio/vs-destination-host-not-found')!;
+  assert.equal(d.code, 'IST0101');
+  assert.deepEqual(d.codes, ['IST0101', 'KIA1101']);
+  const port = (JSON.parse(r.stdout) as JsonOut).diagnostics.find((x) => x.rule === 'istio/service-port-name')!;
+  assert.deepEqual([port.code, port.codes], ['IST0118', ['IST0118', 'KIA0601']]);
+});
+
+test('sarif: relative percent-encoded URIs against SRCROOT, rule descriptions, help links and default levels', () => {
+  const root = ws('sarif', { 'my dir/v#s 1.yaml': MISSING_HOST });
+  const r = run(['--format', 'sarif', '.'], root);
+  assert.equal(r.code, 1, r.stderr);
+  type Sarif = {
+    runs: Array<{
+      originalUriBaseIds: Record<string, { uri: string }>;
+      tool: { driver: { rules: Array<{ id: string; shortDescription: { text: string }; fullDescription?: { text: string }; helpUri?: string; defaultConfiguration: { level: string }; properties?: { codes: string[] } }> } };
+      results: Array<{ ruleId: string; ruleIndex: number; properties?: { code: string | null; codes: string[] }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string } } }> }>;
+    }>;
+  };
+  const run0 = (JSON.parse(r.stdout) as Sarif).runs[0];
+  const base = run0.originalUriBaseIds.SRCROOT.uri;
+  assert.match(base, /^file:\/\/.*\/$/);
+  assert.equal(new URL(base).pathname.replace(/\/$/, ''), fs.realpathSync(root).split(path.sep).join('/').replace(/^([A-Za-z]:)/, '/$1'));
+  const res = run0.results.find((x) => x.ruleId === 'istio/vs-destination-host-not-found')!;
+  assert.deepEqual(res.locations[0].physicalLocation.artifactLocation, { uri: 'my%20dir/v%23s%201.yaml', uriBaseId: 'SRCROOT' });
+  assert.equal(decodeURIComponent(new URL(res.locations[0].physicalLocation.artifactLocation.uri, base).pathname).endsWith('/my dir/v#s 1.yaml'), true);
+  assert.deepEqual(res.properties, { code: 'IST0101', codes: ['IST0101', 'KIA1101'] });
+  const rule = run0.tool.driver.rules[res.ruleIndex];
+  assert.equal(rule.id, 'istio/vs-destination-host-not-found');
+  assert.match(rule.shortDescription.text, /routes \(or mirrors\) to a host/);
+  assert.match(rule.fullDescription!.text, /503/);
+  assert.equal(rule.helpUri, 'https://github.com/mesh-yaml/mesh-yaml/blob/main/docs/rules.md#istio-vs-destination-host-not-found');
+  assert.equal(rule.defaultConfiguration.level, 'error');
+  assert.deepEqual(rule.properties?.codes, ['IST0101', 'KIA1101']);
+  const anchors = fs.readFileSync(path.join(ROOT, 'docs', 'rules.md'), 'utf8');
+  for (const x of run0.tool.driver.rules) {
+    assert.ok(x.helpUri, `${x.id} has a helpUri`);
+    assert.ok(anchors.includes(`<a id="${x.helpUri.split('#')[1]}"></a>`), `docs/rules.md has the anchor of ${x.id}`);
+  }
+  const portRule = run0.tool.driver.rules.find((x) => x.id === 'istio/service-port-name')!;
+  assert.equal(portRule.defaultConfiguration.level, 'warning');
+});
+
+test('--config: severities by id or code (secondary codes too), exclude, from JSON, YAML or .vscode/settings.json', () => {
+  const root = ws('config', { 'vs.yaml': MISSING_HOST, 'generated/bad.yaml': BAD.replace('hosts: [reviews]', 'hosts: [gen.example.com]').replace('name: reviews', 'name: gen') });
+  const rulesOf = (r: { stdout: string }): string[] => (JSON.parse(r.stdout) as JsonOut).diagnostics.map((d) => `${d.rule}:${d.severity}`).sort();
+  assert.deepEqual(rulesOf(run(['--format', 'json', '.'], root)), ['istio/service-port-name:warning', 'istio/vs-destination-host-not-found:error', 'schema/unknown-field:error']);
+
+  fs.writeFileSync(path.join(root, 'lint.json'), JSON.stringify({ rules: { KIA0601: 'off', KIA1101: 'info' }, exclude: ['generated'] }));
+  let r = run(['--format', 'json', '--config', 'lint.json', '.'], root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(rulesOf(r), ['istio/vs-destination-host-not-found:info']);
+
+  fs.writeFileSync(path.join(root, 'lint.yaml'), 'rules:\n  istio/vs-destination-host-not-found: warning\ndisabledRules: [istio/service-port-name]\n');
+  r = run(['--format', 'json', '--config=lint.yaml', '.'], root);
+  assert.equal(r.code, 1, r.stderr);
+  assert.deepEqual(rulesOf(r), ['istio/vs-destination-host-not-found:warning', 'schema/unknown-field:error']);
+
+  // the workspace's own settings file: comments, trailing commas, other tools' keys; exclude relative to the workspace
+  fs.mkdirSync(path.join(root, '.vscode'), { recursive: true });
+  fs.writeFileSync(
+    path.join(root, '.vscode', 'settings.json'),
+    '{\n  // mesh settings\n  "editor.tabSize": 2,\n  "meshYaml.rules": { "IST0101": "off", },\n  "meshYaml.exclude": ["generated/**"],\n  "meshYaml.trace.server": "off",\n}\n',
+  );
+  r = run(['--format', 'json', '--config', path.join('.vscode', 'settings.json'), '.'], root);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(rulesOf(r), ['istio/service-port-name:warning']);
+});
+
+test('--config: a bad file exits 2 naming it', () => {
+  const root = ws('badconfig', { 'vs.yaml': GOOD });
+  const cases: Array<[string, string, RegExp]> = [
+    ['a.json', '{"rules": {"IST0101": "loud"}}', /"IST0101" must be off, error, warning, info or hint/],
+    ['b.json', '{"rules": ', /not valid JSON/],
+    ['c.yaml', 'rulez: {}\n', /unknown setting "rulez"/],
+    ['d.yaml', 'exclude: generated\n', /exclude must be a list of strings/],
+    ['e.yaml', '- rules\n', /expected a mapping/],
+  ];
+  for (const [name, text, why] of cases) {
+    fs.writeFileSync(path.join(root, name), text);
+    const r = run(['--config', name, 'vs.yaml'], root);
+    assert.equal(r.code, 2, `${name}: ${r.stdout}`);
+    assert.match(r.stderr, new RegExp(`bad --config ${name.replace('.', '\\.')}: `), name);
+    assert.match(r.stderr, why, name);
+    assert.equal(r.stdout, '', 'nothing is checked with a bad config');
+  }
+  const r = run(['--config', 'missing.json', 'vs.yaml'], root);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /bad --config missing\.json: no such file/);
+  assert.match(run(['--help']).stdout, /--config FILE/);
 });

@@ -82,3 +82,20 @@ test('a practice finding at the same spot as a coded finding is merged into it',
   assert.ok(!merged.some((d) => d.rule === 'practice/vs-wildcard-host-mesh'));
   assert.equal(merged.length, both.length - 1);
 });
+
+test('severity settings honour a rule\'s secondary codes (as the annotations do); id, then main code, then other codes', async () => {
+  const { servicePortName } = await import('../../server/src/service/rules/istio-webhook/service-port-name');
+  assert.deepEqual(servicePortName.alsoCodes, ['KIA0601']);
+  const s = new MeshService(registry, [servicePortName, vsDestinationHostNotFound]);
+  const badPort = `apiVersion: v1\nkind: Service\nmetadata:\n  name: reviews\n  namespace: shop\nspec:\n  ports:\n  - name: web\n    port: 80\n`;
+  s.setFile('file:///a.yaml', badPort + '---\n' + vs('nope'));
+  const rules = (): string[] => s.diagnostics('file:///a.yaml').map((d) => `${d.rule}:${d.severity}`).sort();
+  assert.deepEqual(rules(), ['istio/service-port-name:warning', 'istio/vs-destination-host-not-found:error']);
+  s.settings = { ...s.settings, rules: { KIA0601: 'off', KIA1101: 'info' } };
+  assert.deepEqual(rules(), ['istio/vs-destination-host-not-found:info']);
+  // the main code wins over a secondary code, the rule id over both
+  s.settings = { ...s.settings, rules: { KIA1101: 'off', IST0101: 'warning' } };
+  assert.deepEqual(rules(), ['istio/service-port-name:warning', 'istio/vs-destination-host-not-found:warning']);
+  s.settings = { ...s.settings, rules: { KIA1101: 'off', IST0101: 'warning', 'istio/vs-destination-host-not-found': 'hint' } };
+  assert.deepEqual(rules(), ['istio/service-port-name:warning', 'istio/vs-destination-host-not-found:hint']);
+});

@@ -197,3 +197,167 @@ test('regression: a workspace CRD without a usable version does not break analys
   svc.setFile('file:///c.yaml', text);
   assert.ok(Array.isArray(svc.diagnostics('file:///c.yaml')));
 });
+
+test('a missing subset is reported without any DestinationRule in the workspace, and the quick-fix creates one', () => {
+  const svc = freshService();
+  const base = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: reviews
+      namespace: shop
+    spec:
+      selector: {app: reviews}
+      ports:
+      - name: http
+        port: 9080
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata:
+      name: reviews-v2
+      namespace: shop
+    spec:
+      selector:
+        matchLabels: {app: reviews, version: v2}
+      template:
+        metadata:
+          labels: {app: reviews, version: v2}
+        spec:
+          containers:
+          - name: reviews
+            image: reviews:2
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: reviews
+      namespace: shop
+    spec:
+      hosts: [reviews]
+      http:
+      - route:
+        - destination:
+            host: reviews
+            subset: v2
+        - destination:
+            host: unknown
+            subset: v1
+  `;
+  svc.setFile('file:///a.yaml', base);
+  const subsetFindings = (): Array<{ line: number; fixes: number }> =>
+    svc
+      .diagnostics('file:///a.yaml')
+      .filter((d) => d.rule === 'istio/vs-subset-not-found')
+      .map((d) => ({ line: d.range.start.line, fixes: d.fixes?.length ?? 0 }));
+  const line = base.split('\n').indexOf('        subset: v2');
+  // the host of the second destination is unknown to the workspace: no subset finding there (IST0101 has the host)
+  assert.deepEqual(subsetFindings(), [{ line, fixes: 1 }]);
+  const d = svc.diagnostics('file:///a.yaml').find((x) => x.rule === 'istio/vs-subset-not-found')!;
+  assert.match(d.message, /the workspace has no DestinationRule/);
+  assert.match(d.fixes![0].title, /Add a DestinationRule for reviews with subset "v2"/);
+  const fixed = applyEdits(base, d.fixes![0].edits);
+  assert.match(fixed, /kind: DestinationRule[\s\S]*host: reviews[\s\S]*- name: v2\n\s+labels:\n\s+version: v2/);
+  svc.setFile('file:///a.yaml', fixed);
+  // v2 is defined now; with a DestinationRule in the workspace the unknown host's subset is judged too (as istioctl does)
+  assert.deepEqual(subsetFindings().map((f) => f.line), [base.split('\n').indexOf('        subset: v1')]);
+});
+
+test('PeerAuthentication: a problem the CRD\'s CEL rules also catch is reported once, as IST0106, and IST0106 silences it', () => {
+  const svc = freshService();
+  const pa = (annotations = ''): string =>
+    `apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: default\n  namespace: shop\n${annotations}spec:\n  mtls:\n    mode: STRICT\n  portLevelMtls:\n    8080:\n      mode: STRICT\n`;
+  svc.setFile('file:///pa.yaml', pa());
+  const found = svc.diagnostics('file:///pa.yaml').filter((d) => d.severity === 'error');
+  assert.deepEqual(
+    found.map((d) => `${d.rule} ${d.code} ${d.range.start.line}`),
+    ['istio/validation-peerauthentication IST0106 8'],
+  );
+  svc.setFile('file:///pa.yaml', pa('  annotations:\n    galley.istio.io/analyze-suppress: IST0106\n'));
+  assert.deepEqual(svc.diagnostics('file:///pa.yaml').filter((d) => d.severity === 'error'), []);
+  svc.setFile('file:///pa.yaml', pa());
+  svc.settings = { ...svc.settings, rules: { IST0106: 'off' } };
+  assert.deepEqual(svc.diagnostics('file:///pa.yaml').filter((d) => d.severity === 'error'), []);
+  // without the rule, the CEL failure is still reported by the schema check
+  const bare = new (svc.constructor as typeof import('../../server/src/service').MeshService)(svc.registry, []);
+  bare.setFile('file:///pa.yaml', pa());
+  assert.deepEqual(bare.diagnostics('file:///pa.yaml').map((d) => d.rule), ['schema/cel']);
+});
+
+test('a short host of a Service in another namespace gets one finding (IST0101) with the FQDN fix, not also a warning', () => {
+  const svc = freshService();
+  const text = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: ratings
+      namespace: backend
+    spec:
+      ports:
+      - name: http
+        port: 9080
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: web
+      namespace: frontend
+    spec:
+      ports:
+      - name: http
+        port: 80
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: web
+      namespace: frontend
+    spec:
+      hosts: [web]
+      http:
+      - route:
+        - destination:
+            host: ratings
+  `;
+  svc.setFile('file:///a.yaml', text);
+  const line = text.split('\n').indexOf('        host: ratings');
+  const at = svc.diagnostics('file:///a.yaml').filter((d) => d.range.start.line === line);
+  assert.deepEqual(at.map((d) => d.rule), ['istio/vs-destination-host-not-found']);
+  assert.match(at[0].message, /Service "ratings" is in namespace backend; use ratings\.backend\.svc\.cluster\.local/);
+  assert.deepEqual(at[0].fixes?.map((f) => f.title), ['Change host to ratings.backend.svc.cluster.local']);
+});
+
+test('a partially qualified host is taken literally, as Istio does: IST0101 with a fix to the FQDN', () => {
+  const svc = freshService();
+  const text = yaml`
+    apiVersion: v1
+    kind: Service
+    metadata:
+      name: ratings
+      namespace: bookinfo
+    spec:
+      ports:
+      - name: http
+        port: 9080
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata:
+      name: web
+      namespace: frontend
+    spec:
+      hosts: [web.example.com]
+      http:
+      - route:
+        - destination:
+            host: ratings.bookinfo
+  `;
+  svc.setFile('file:///a.yaml', text);
+  const d = svc.diagnostics('file:///a.yaml').find((x) => x.rule === 'istio/vs-destination-host-not-found');
+  assert.ok(d, 'ratings.bookinfo must be reported');
+  assert.equal(d.code, 'IST0101');
+  assert.match(d.message, /"ratings\.bookinfo" is taken literally by Istio.*use ratings\.bookinfo\.svc\.cluster\.local/);
+  svc.setFile('file:///a.yaml', applyEdits(text, d.fixes![0].edits));
+  assert.match(applyEdits(text, d.fixes![0].edits), /host: ratings\.bookinfo\.svc\.cluster\.local\n/);
+  assert.equal(svc.diagnostics('file:///a.yaml').filter((x) => x.severity === 'error').length, 0);
+});

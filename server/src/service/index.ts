@@ -13,7 +13,7 @@ import { routeGraphFor, routeQueryFor, simulateFor } from './features/routes';
 import type { RouteGraphParams, RouteGraphResponse, SimulateParams, SimulateResponse } from '../protocol';
 import { offsetAt } from './text';
 import type { PathSeg } from './model';
-import { SchemaRegistry } from './schema/registry';
+import { SchemaRegistry, splitApiVersion } from './schema/registry';
 import type { Fix } from './model';
 import { runRules, kindsIndex, type RuleErrorLogger } from './rules/engine';
 import { ALL_RULES } from './rules';
@@ -42,11 +42,22 @@ export class MeshService {
   /** Whole-document templates offered in empty documents (the project's snippets). */
   readonly templates: TemplateLibrary;
 
+  /** `group/Kind` -> CEL messages that a rule on that kind reports itself (see Rule.coversCel). */
+  private readonly celCovered = new Map<string, Set<string>>();
+
   constructor(
     readonly registry: SchemaRegistry,
     readonly rules: Rule[] = ALL_RULES,
   ) {
     this.rulesByKind = kindsIndex(rules);
+    for (const r of rules) {
+      if (!r.coversCel?.length) continue;
+      for (const k of r.kinds) {
+        let set = this.celCovered.get(k);
+        if (!set) this.celCovered.set(k, (set = new Set()));
+        for (const m of r.coversCel) set.add(m);
+      }
+    }
     this.templates = new TemplateLibrary(path.join(path.dirname(registry.dir), 'snippets'));
   }
 
@@ -120,13 +131,14 @@ export class MeshService {
   diagnostics(uri: string): FileDiagnostic[] {
     const f = this.files.get(uri);
     if (!f) return [];
+    const found = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
     const schema = fileDiagnostics(this.registry, f).filter((d) => {
+      if (d.rule === 'schema/cel' && this.reportedByRule(d, found)) return false;
       const sev = this.settings.rules[d.rule];
       if (sev === 'off') return false;
       if (sev) d.severity = sev;
       return true;
     });
-    const found = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
     const semantic = this.dedupeFindings ? dedupe(found) : found;
     const out = [...schema, ...semantic];
     if (f.reduced) {
@@ -140,6 +152,21 @@ export class MeshService {
       });
     }
     return out;
+  }
+
+  /**
+   * Is a CEL failure one that an analyzer rule reports itself? Either a rule of the resource's kind declares its
+   * message (Rule.coversCel; dropped even when that rule is off or suppressed, since the user silenced the code),
+   * or an IST0106 finding of a rule lies at the same range (a CRD of another version with other wording).
+   */
+  private reportedByRule(d: FileDiagnostic, found: FileDiagnostic[]): boolean {
+    const { apiVersion, kind } = d.resource;
+    if (apiVersion && kind) {
+      const covered = this.celCovered.get(`${splitApiVersion(apiVersion).group}/${kind}`);
+      if (covered?.has(d.message)) return true;
+    }
+    const key = rangeKey(d);
+    return found.some((x) => x.code === 'IST0106' && rangeKey(x) === key && x.resource.kind === kind && x.resource.name === d.resource.name);
   }
 
   complete(uri: string, pos: Pos): CompletionEntry[] {

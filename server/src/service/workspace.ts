@@ -180,17 +180,51 @@ export function matchesLabelSelector(selector: unknown, labels: Record<string, s
 export const CLUSTER_DOMAIN = 'svc.cluster.local';
 
 /**
- * Qualifies a host as Istio does for a resource in `namespace`: a short name `reviews` becomes
- * `reviews.<namespace>.svc.cluster.local`; `reviews.other` (name.namespace) and `reviews.other.svc` are
- * completed to the cluster domain; anything else (FQDNs, wildcards) is kept.
+ * Qualifies a host written in Istio configuration (VirtualService hosts and destinations, DestinationRule host,
+ * Sidecar egress hosts...) as istiod does (`ResolveShortnameToFQDN`): only a name without a dot is completed, to
+ * `<name>.<namespace>.svc.cluster.local`; `*`, IP addresses and every name with a dot (`reviews.other`,
+ * `reviews.other.svc`, FQDNs, wildcards) are taken literally. istioctl analyze reads hosts the same way.
  */
-export function qualifyHost(host: string, namespace: string, knownNamespaces?: Set<string>): string {
+export function istioHost(host: string, namespace: string): string {
+  if (host === '' || host.startsWith('*') || host.includes('.') || host.includes(':')) return host;
+  return `${host}.${namespace || 'default'}.${CLUSTER_DOMAIN}`;
+}
+
+/**
+ * For a partially qualified cluster name that Istio takes literally (`name.namespace`, `name.namespace.svc`,
+ * `name.namespace.svc.cluster`), the fully qualified name it was probably meant as; undefined for anything else.
+ */
+export function partialClusterHost(host: string): string | undefined {
+  if (host.includes('*') || host.includes(':')) return undefined;
+  const parts = host.split('.');
+  if (parts.some((p) => !p)) return undefined;
+  const tail = parts.slice(2).join('.');
+  if (parts.length >= 2 && parts.length <= 4 && (tail === '' || tail === 'svc' || tail === 'svc.cluster')) return `${parts[0]}.${parts[1]}.${CLUSTER_DOMAIN}`;
+  return undefined;
+}
+
+/**
+ * Resolves a name as a pod's DNS resolver would with the cluster search path (`<namespace>.svc.cluster.local`,
+ * `svc.cluster.local`, `cluster.local`): `reviews`, `reviews.other` and `reviews.other.svc` all reach the Service.
+ * This is right for what a client sends (a request's Host or authority) and wrong for hosts in Istio configuration,
+ * which Istio reads with {@link istioHost}. With `knownNamespaces`, `name.x` is completed only when x is one of them.
+ */
+export function dnsHost(host: string, namespace: string, knownNamespaces?: Set<string>): string {
   if (host === '*' || host.startsWith('*')) return host;
   if (!host.includes('.')) return `${host}.${namespace || 'default'}.${CLUSTER_DOMAIN}`;
   const parts = host.split('.');
   if (parts.length === 2 && (!knownNamespaces || knownNamespaces.has(parts[1]))) return `${host}.${CLUSTER_DOMAIN}`;
   if (parts.length === 3 && parts[2] === 'svc') return `${host}.cluster.local`;
   return host;
+}
+
+/**
+ * The same as {@link istioHost} (hosts in configuration, as istiod reads them), under the name the routing code
+ * uses. `_knownNamespaces` is ignored: a name with a dot is never completed, whatever namespaces exist. For what a
+ * client sends (a request's Host), use {@link dnsHost}.
+ */
+export function qualifyHost(host: string, namespace: string, _knownNamespaces?: Set<string>): string {
+  return istioHost(host, namespace);
 }
 
 /** Does a host pattern (possibly `*` or `*.suffix`) cover a concrete host? */
@@ -228,6 +262,30 @@ export interface KService {
   ports: ServicePort[];
   selector: Record<string, string>;
   type: string;
+  /** The `networking.istio.io/exportTo` annotation, split (empty: exported everywhere). */
+  exportTo: string[];
+}
+
+/** The annotation that limits which namespaces see a Kubernetes Service in Istio (like a ServiceEntry's exportTo). */
+export const SERVICE_EXPORT_TO = 'networking.istio.io/exportTo';
+
+/** The namespaces a Service's `networking.istio.io/exportTo` annotation exports it to (empty: everywhere). */
+export function serviceExportTo(res: Resource): string[] {
+  const a = res.annotations[SERVICE_EXPORT_TO];
+  if (a === undefined) return [];
+  // an empty annotation has no entry: read as the default, exported everywhere
+  return a
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** What a host resolves to from a namespace (see WorkspaceIndex.lookupHost). */
+export interface HostLookup {
+  service?: KService;
+  entries: ServiceEntryHost[];
+  /** Services and ServiceEntries that define the host but are not exported to the namespace asking. */
+  hidden: Resource[];
 }
 
 /** Dependency keys: a `group/Kind`, or one of these. */
@@ -350,7 +408,7 @@ export class WorkspaceIndex {
           appProtocol: str(p.appProtocol),
         }));
         const fqdn = `${r.name}.${r.namespace}.${CLUSTER_DOMAIN}`;
-        this.services.set(fqdn, { res: r, fqdn, ports, selector: stringMap(r.spec.selector), type: str(r.spec.type) ?? 'ClusterIP' });
+        this.services.set(fqdn, { res: r, fqdn, ports, selector: stringMap(r.spec.selector), type: str(r.spec.type) ?? 'ClusterIP', exportTo: serviceExportTo(r) });
       }
     }
     return this.services;
@@ -369,22 +427,32 @@ export class WorkspaceIndex {
     return this.seHosts;
   }
 
-  /** Is a resource with `exportTo` visible from `namespace`? (Empty exportTo means everywhere.) */
+  /** Is a resource with `exportTo` visible from `namespace`? (Empty exportTo means everywhere; `~` nowhere.) */
   static visible(exportTo: string[], owner: string, namespace: string): boolean {
     if (!exportTo.length) return true;
     return exportTo.some((e) => e === '*' || e === namespace || (e === '.' && owner === namespace));
   }
 
   /**
-   * What a fully qualified host resolves to as seen from a namespace: a Kubernetes Service, ServiceEntries,
-   * or nothing. Wildcard ServiceEntry hosts cover matching hosts.
+   * What a fully qualified host resolves to as seen from a namespace: a Kubernetes Service, ServiceEntries, or
+   * nothing. Wildcard ServiceEntry hosts cover matching hosts; short ServiceEntry hosts are read in the entry's
+   * namespace (as istioctl analyze does). Services honour their `networking.istio.io/exportTo` annotation and
+   * ServiceEntries their `exportTo`: what defines the host but is not exported to `fromNamespace` is in `hidden`.
    */
-  lookupHost(fqdn: string, fromNamespace: string): { service?: KService; entries: ServiceEntryHost[] } {
-    const service = this.kubeServices().get(fqdn);
-    const entries = this.serviceEntryHosts().filter(
-      (e) => (e.host === fqdn || hostMatches(qualifyHost(e.host, e.res.namespace), fqdn)) && WorkspaceIndex.visible(e.exportTo, e.res.namespace, fromNamespace),
-    );
-    return { service, entries };
+  lookupHost(fqdn: string, fromNamespace: string): HostLookup {
+    const hidden: Resource[] = [];
+    let service: KService | undefined = this.kubeServices().get(fqdn);
+    if (service && !WorkspaceIndex.visible(service.exportTo, service.res.namespace, fromNamespace)) {
+      hidden.push(service.res);
+      service = undefined;
+    }
+    const entries: ServiceEntryHost[] = [];
+    for (const e of this.serviceEntryHosts()) {
+      if (!(e.host === fqdn || hostMatches(istioHost(e.host, e.res.namespace), fqdn))) continue;
+      if (WorkspaceIndex.visible(e.exportTo, e.res.namespace, fromNamespace)) entries.push(e);
+      else if (!hidden.includes(e.res)) hidden.push(e.res);
+    }
+    return { service, entries, hidden };
   }
 
   private workloadsUntracked(): Workload[] {

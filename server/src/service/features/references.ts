@@ -1,8 +1,9 @@
 import type { PathSeg } from '../model';
 import { findingRange } from '../rules/locate';
+import { destinationRulesFor as chosenDestinationRules } from '../rules/istio/util';
 import { vsDestinations } from '../rules/istio/vs-destination-host-not-found';
 import type { Rng } from '../text';
-import { get, matchesLabelSelector, matchesSelector, obj, objs, qualifyHost, str, stringMap, strings, type Resource, type WorkspaceIndex } from '../workspace';
+import { get, isObj, matchesLabelSelector, matchesSelector, obj, objs, istioHost, str, stringMap, strings, type Resource, type WorkspaceIndex } from '../workspace';
 
 export interface RefEnd {
   res: Resource;
@@ -18,7 +19,7 @@ export interface RefEdge {
 const NAME: PathSeg[] = ['metadata', 'name'];
 
 function hostTargets(index: WorkspaceIndex, host: string, namespace: string): RefEnd[] {
-  const fqdn = qualifyHost(host, namespace, index.namespaces());
+  const fqdn = istioHost(host, namespace);
   const found = index.lookupHost(fqdn, namespace);
   const out: RefEnd[] = [];
   if (found.service) out.push({ res: found.service.res, path: NAME });
@@ -26,14 +27,29 @@ function hostTargets(index: WorkspaceIndex, host: string, namespace: string): Re
     const k = strings(e.res.spec.hosts).indexOf(e.host);
     out.push({ res: e.res, path: k >= 0 ? ['spec', 'hosts', k] : NAME });
   }
+  // what defines the host without exporting it to the namespace is still what the name refers to (IST0101 says why
+  // it does not resolve): navigation leads there
+  for (const r of found.hidden) {
+    const k = strings(r.spec.hosts).indexOf(fqdn);
+    out.push({ res: r, path: r.gk !== '/Service' && k >= 0 ? ['spec', 'hosts', k] : NAME });
+  }
   return out;
 }
 
-function destinationRulesFor(index: WorkspaceIndex, fqdn: string): Resource[] {
-  return index.of('networking.istio.io/DestinationRule').filter((dr) => {
-    const h = str(dr.spec.host);
-    return h !== undefined && qualifyHost(h, dr.namespace, index.namespaces()) === fqdn;
-  });
+/** The DestinationRules a client in `namespace` uses for `fqdn`, as istiod picks them (wildcard hosts included). */
+function destinationRulesFor(index: WorkspaceIndex, fqdn: string, namespace: string): Resource[] {
+  return chosenDestinationRules(index, fqdn, namespace).drs.map((d) => d.res);
+}
+
+/** ServiceAccounts of a namespace: their manifests, else the workloads that run as the account. */
+function serviceAccountTargets(index: WorkspaceIndex, namespace: string, name: string | undefined): RefEnd[] {
+  if (!name || name === '*') return [];
+  const manifests = named(index, ['/ServiceAccount'], namespace, name);
+  if (manifests.length) return manifests;
+  return index
+    .workloads()
+    .filter((w) => w.namespace === namespace && w.serviceAccount === name)
+    .map((w) => ({ res: w.res, path: NAME }));
 }
 
 function workloadTargets(index: WorkspaceIndex, namespace: string, match: (labels: Record<string, string>) => boolean): RefEnd[] {
@@ -63,8 +79,8 @@ export function edgesFrom(index: WorkspaceIndex, res: Resource): RefEdge[] {
       for (const d of vsDestinations(res)) {
         add([...d.path, 'host'], hostTargets(index, d.host, res.namespace));
         if (d.subset) {
-          const fqdn = qualifyHost(d.host, res.namespace, index.namespaces());
-          for (const dr of destinationRulesFor(index, fqdn)) {
+          const fqdn = istioHost(d.host, res.namespace);
+          for (const dr of destinationRulesFor(index, fqdn, res.namespace)) {
             const i = objs(dr.spec.subsets).findIndex((s) => str(s.name) === d.subset);
             if (i >= 0) add([...d.path, 'subset'], [{ res: dr, path: ['spec', 'subsets', i, 'name'] }]);
           }
@@ -127,6 +143,35 @@ export function edgesFrom(index: WorkspaceIndex, res: Resource): RefEdge[] {
     case 'policy.linkerd.io/ServerAuthorization': {
       const name = str(get(spec, 'server', 'name'));
       if (name) add(['spec', 'server', 'name'], named(index, ['policy.linkerd.io/Server'], res.namespace, name));
+      const selector = get(spec, 'server', 'selector');
+      if (isObj(selector)) {
+        add(
+          ['spec', 'server', 'selector'],
+          index
+            .of('policy.linkerd.io/Server')
+            .filter((s) => s.namespace === res.namespace && matchesLabelSelector(selector, s.labels))
+            .map((s) => ({ res: s, path: NAME })),
+        );
+      }
+      break;
+    }
+    case 'policy.linkerd.io/HTTPLocalRateLimitPolicy': {
+      const t = obj(spec.targetRef);
+      if ((str(t.kind) ?? 'Server') === 'Server') add(['spec', 'targetRef', 'name'], named(index, ['policy.linkerd.io/Server'], res.namespace, str(t.name)));
+      objs(spec.overrides).forEach((o, i) =>
+        objs(o.clientRefs).forEach((c, j) => {
+          if ((str(c.kind) ?? 'ServiceAccount') === 'ServiceAccount') add(['spec', 'overrides', i, 'clientRefs', j, 'name'], serviceAccountTargets(index, str(c.namespace) ?? res.namespace, str(c.name)));
+        }),
+      );
+      break;
+    }
+    case 'policy.linkerd.io/MeshTLSAuthentication': {
+      objs(spec.identityRefs).forEach((r, i) => {
+        const kind = str(r.kind) ?? 'ServiceAccount';
+        const name = str(r.name);
+        if (kind === 'Namespace') add(['spec', 'identityRefs', i, 'name'], index.of('/Namespace').filter((n) => n.name === name).map((n) => ({ res: n, path: NAME })));
+        else if (kind === 'ServiceAccount') add(['spec', 'identityRefs', i, 'name'], serviceAccountTargets(index, str(r.namespace) ?? res.namespace, name));
+      });
       break;
     }
     case 'policy.linkerd.io/HTTPRoute':

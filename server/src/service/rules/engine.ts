@@ -46,9 +46,25 @@ export function suppressed(rule: Rule, res: Resource): boolean {
   return false;
 }
 
-/** The configured severity of a rule, or 'off'. Settings may name the rule by id or by code. */
-export function effectiveSeverity(rule: { id: string; code?: string | null; severity: Severity }, settings: AnalysisSettings): Severity | 'off' {
-  return settings.rules[rule.id] ?? (rule.code ? settings.rules[rule.code] : undefined) ?? rule.severity;
+/**
+ * The severity a setting gives a rule, if any: by rule id first, then by its main code, then by its other codes
+ * in order (so `{"KIA0601": "off"}` silences istio/service-port-name, which reports KIA0601 beside IST0118, just
+ * as the kiali.io/ignore-validations annotation does).
+ */
+export function configuredSeverity(rule: { id: string; code?: string | null; alsoCodes?: string[] }, settings: AnalysisSettings): Severity | 'off' | undefined {
+  const byId = settings.rules[rule.id];
+  if (byId !== undefined) return byId;
+  for (const c of [rule.code, ...(rule.alsoCodes ?? [])]) {
+    if (!c) continue;
+    const v = settings.rules[c];
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** The configured severity of a rule, or 'off'. Settings may name the rule by id or by any of its codes. */
+export function effectiveSeverity(rule: { id: string; code?: string | null; alsoCodes?: string[]; severity: Severity }, settings: AnalysisSettings): Severity | 'off' {
+  return configuredSeverity(rule, settings) ?? rule.severity;
 }
 
 export function kindsIndex(rules: Rule[]): Map<string, Rule[]> {
@@ -192,7 +208,8 @@ export function runRules(
       for (const f of findings) {
         emitted.push({
           range: f.range,
-          severity: f.severity && settings.rules[rule.id] === undefined && (!rule.code || settings.rules[rule.code] === undefined) ? f.severity : sev,
+          // a finding may pick its own severity (e.g. warning in production namespaces) unless a setting names the rule
+          severity: f.severity && configuredSeverity(rule, settings) === undefined ? f.severity : sev,
           rule: rule.id,
           code: rule.code ?? null,
           message: codes ? `${f.message} [${codes}]` : f.message,

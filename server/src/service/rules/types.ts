@@ -31,6 +31,12 @@ export interface Rule {
    * does not get "not found" noise.
    */
   needsWorkspace?: string[];
+  /**
+   * Messages of the kinds' CRD CEL rules (x-kubernetes-validations) that this rule reports itself, with its code:
+   * the service drops the `schema/cel` findings with these messages on the rule's kinds, so a problem is reported
+   * once, and the code's suppression annotation and settings apply to it.
+   */
+  coversCel?: string[];
   check(ctx: RuleContext, res: Resource): void;
 }
 

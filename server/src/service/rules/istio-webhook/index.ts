@@ -18,6 +18,7 @@ import { validationAuthorizationPolicy } from './validation/authorizationpolicy'
 import { validationDestinationRule } from './validation/destinationrule';
 import { validationEnvoyFilter } from './validation/envoyfilter';
 import { validationGateway } from './validation/gateway';
+import { validationPeerAuthentication } from './validation/peerauthentication';
 import { validationRequestAuthentication } from './validation/requestauthentication';
 import { validationServiceEntry } from './validation/serviceentry';
 import { validationSidecar } from './validation/sidecar';
@@ -38,6 +39,7 @@ export const istioWebhookRules: Rule[] = [
   validationSidecar,
   validationAuthorizationPolicy,
   validationRequestAuthentication,
+  validationPeerAuthentication,
   validationTelemetry,
   validationEnvoyFilter,
   validationWarning,

@@ -1,4 +1,4 @@
-import { arr, qualifyHost, str, strings, type Resource } from '../../workspace';
+import { arr, istioHost, str, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { boundToMesh, exportScope, fullName, GK, listText, scopesIntersect } from './util';
 
@@ -15,13 +15,12 @@ export const conflictingMeshGatewayHosts: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     if (!boundToMesh(res)) return;
-    const namespaces = ctx.index.namespaces();
     // mesh-bound VirtualServices by qualified host, built once per workspace change and shared by every check
     const byHost = ctx.index.memo('istio/mesh-vs-by-host', () => {
       const m = new Map<string, Resource[]>();
       for (const o of ctx.index.of(GK.vs)) {
         if (!boundToMesh(o)) continue;
-        for (const x of new Set(strings(o.spec.hosts).map((h) => qualifyHost(h, o.namespace, namespaces)))) {
+        for (const x of new Set(strings(o.spec.hosts).map((h) => istioHost(h, o.namespace)))) {
           const list = m.get(x);
           if (list) list.push(o);
           else m.set(x, [o]);
@@ -33,7 +32,7 @@ export const conflictingMeshGatewayHosts: Rule = {
     arr(res.spec.hosts).forEach((v, i) => {
       const h = str(v);
       if (!h) return;
-      const fqdn = qualifyHost(h, res.namespace, namespaces);
+      const fqdn = istioHost(h, res.namespace);
       const clash = (byHost.get(fqdn) ?? []).filter(
         (o) => o !== res && !(o.uri === res.uri && o.startLine === res.startLine) && scopesIntersect(scope, exportScope(strings(o.spec.exportTo), o.namespace)),
       );

@@ -1,5 +1,5 @@
 import type { PathSeg } from '../../model';
-import { arr, isObj, num, qualifyHost, str, strings, type Resource } from '../../workspace';
+import { arr, isObj, num, istioHost, str, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { exportScope, fullName, GK, listText, scopesIntersect } from './util';
 
@@ -21,7 +21,7 @@ export const conflictingServiceEntryProtocol: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     const scope = exportScope(strings(res.spec.exportTo), res.namespace);
-    const hosts = strings(res.spec.hosts).map((h) => qualifyHost(h, res.namespace));
+    const hosts = strings(res.spec.hosts).map((h) => istioHost(h, res.namespace));
     if (!hosts.length) return;
     const others = ctx.index
       .of(GK.se)
@@ -35,7 +35,7 @@ export const conflictingServiceEntryProtocol: Rule = {
       const clash = new Map<string, Set<string>>(); // SE -> protocols
       const sharedHosts = new Set<string>();
       for (const o of others) {
-        const theirHosts = strings(o.spec.hosts).map((h) => qualifyHost(h, o.namespace));
+        const theirHosts = strings(o.spec.hosts).map((h) => istioHost(h, o.namespace));
         const common = hosts.filter((h) => theirHosts.includes(h));
         if (!common.length) continue;
         for (const q of arr(o.spec.ports)) {

@@ -1,4 +1,4 @@
-import { qualifyHost, strings, type Resource } from '../../workspace';
+import { istioHost, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, perIndex, vsDests, vsGateways } from './util';
 
@@ -16,16 +16,15 @@ export const ingressRouteIgnoresMeshSubsets: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     if (!boundToGateways(res)) return;
-    const namespaces = ctx.index.namespaces();
     // host FQDN -> mesh VirtualServices that route that very host by subsets
     const subsetRouted = perIndex(ctx.index, 'istio/mesh-subset-routed', () => {
       const out = new Map<string, Resource[]>();
       for (const vs of ctx.index.of(GK.vs)) {
         if (!boundToMesh(vs)) continue;
-        const own = new Set(strings(vs.spec.hosts).map((h) => qualifyHost(h, vs.namespace, namespaces)));
+        const own = new Set(strings(vs.spec.hosts).map((h) => istioHost(h, vs.namespace)));
         for (const d of vsDests(vs)) {
           if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
-          const fqdn = qualifyHost(d.host, vs.namespace, namespaces);
+          const fqdn = istioHost(d.host, vs.namespace);
           if (!own.has(fqdn)) continue;
           const list = out.get(fqdn) ?? [];
           if (!list.includes(vs)) list.push(vs);
@@ -38,7 +37,7 @@ export const ingressRouteIgnoresMeshSubsets: Rule = {
     const gateways = vsGateways(res).filter((g) => g !== MESH_GATEWAY);
     for (const d of vsDests(res)) {
       if (d.section !== 'http' || d.kind !== 'route' || d.subset) continue;
-      const mesh = subsetRouted.get(qualifyHost(d.host, res.namespace, namespaces))?.filter((vs) => vs !== res && !(vs.uri === res.uri && vs.startLine === res.startLine));
+      const mesh = subsetRouted.get(istioHost(d.host, res.namespace))?.filter((vs) => vs !== res && !(vs.uri === res.uri && vs.startLine === res.startLine));
       if (!mesh?.length) continue;
       ctx.report(res, {
         path: [...d.path, 'host'],

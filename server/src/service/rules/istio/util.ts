@@ -7,13 +7,15 @@ import {
   isObj,
   num,
   objs,
-  qualifyHost,
+  istioHost,
+  partialClusterHost,
+  SERVICE_EXPORT_TO,
   str,
   stringMap,
   strings,
   type Obj,
   type Resource,
-  type WorkspaceIndex,
+  WorkspaceIndex,
 } from '../../workspace';
 
 /** Shared helpers of the istio rules. Everything here tolerates untrusted input (any type, or absent). */
@@ -237,13 +239,13 @@ export interface DrInfo {
   subsets: string[];
 }
 
-export function drInfo(res: Resource, index: WorkspaceIndex): DrInfo | undefined {
+export function drInfo(res: Resource, _index?: WorkspaceIndex): DrInfo | undefined {
   const rawHost = str(res.spec.host);
   if (!rawHost) return undefined;
   return {
     res,
     rawHost,
-    host: qualifyHost(rawHost, res.namespace, index.namespaces()),
+    host: istioHost(rawHost, res.namespace),
     scope: exportScope(strings(res.spec.exportTo), res.namespace),
     subsets: objs(res.spec.subsets)
       .map((s) => str(s.name))
@@ -340,12 +342,69 @@ export function destinationRulesFor(index: WorkspaceIndex, fqdn: string, clientN
 // ---------------------------------------------------------------------------------------------------------------
 // Services
 
-/** Known host names for "did you mean": Services (short in `ns`, else name.namespace) and ServiceEntry hosts. */
+/** Known host names for "did you mean": Services (short in `ns`, else the FQDN) and ServiceEntry hosts, as seen from `ns`. */
 export function knownHostNames(index: WorkspaceIndex, ns: string): string[] {
   const out = new Set<string>();
-  for (const s of index.kubeServices().values()) out.add(s.res.namespace === ns ? s.res.name : `${s.res.name}.${s.res.namespace}`);
-  for (const e of index.serviceEntryHosts()) if (!e.host.includes('*')) out.add(e.host);
+  for (const s of index.kubeServices().values()) {
+    if (!WorkspaceIndex.visible(s.exportTo, s.res.namespace, ns)) continue;
+    out.add(s.res.namespace === ns ? s.res.name : s.fqdn);
+  }
+  for (const e of index.serviceEntryHosts()) if (!e.host.includes('*') && WorkspaceIndex.visible(e.exportTo, e.res.namespace, ns)) out.add(e.host);
   return [...out];
+}
+
+/** "Service ns/name (networking.istio.io/exportTo: ".")" for a resource that hides a host. */
+function exportNote(r: Resource): string {
+  if (r.gk === GK.service) return `Service ${fullName(r)} is annotated ${SERVICE_EXPORT_TO}: "${r.annotations[SERVICE_EXPORT_TO] ?? ''}"`;
+  return `${r.kind} ${fullName(r)} has exportTo ${JSON.stringify(strings(r.spec.exportTo))}`;
+}
+
+/** Why a host resolves to nothing, when there is more to say than "not found", and what to write instead. */
+export interface HostExplanation {
+  /** A whole sentence with the subject ("Destination host "x" is taken literally ..."). */
+  message: string;
+  /** Host values that would resolve, best first (for quick-fixes); may be empty. */
+  replacements: string[];
+}
+
+/**
+ * Explains a host of a resource in `fromNs` that resolves (as `fqdn`) to no Service or ServiceEntry visible there:
+ * the Service or ServiceEntry exists but is not exported to the namespace; a partially qualified name
+ * (`name.namespace`, `name.namespace.svc`) that Istio takes literally; a short name of a Service that lives in
+ * another namespace. Undefined when none applies (a plain "not found").
+ */
+export function explainUnresolvedHost(index: WorkspaceIndex, host: string, fqdn: string, fromNs: string, subject: string): HostExplanation | undefined {
+  const shown = host === fqdn ? `${subject} "${host}"` : `${subject} "${host}" (${fqdn})`;
+  const found = index.lookupHost(fqdn, fromNs);
+  if (found.hidden.length) {
+    return { message: `${shown} is not exported to namespace ${fromNs}: ${listText(found.hidden.map(exportNote))}.`, replacements: [] };
+  }
+  const partial = partialClusterHost(host);
+  if (partial && partial !== fqdn) {
+    const p = index.lookupHost(partial, fromNs);
+    const literally = `${subject} "${host}" is taken literally by Istio (only a name without a dot is completed to <name>.<namespace>.${CLUSTER_DOMAIN}), so it matches no Service or ServiceEntry`;
+    if (p.service || p.entries.length) {
+      const replacements = [partial];
+      if (p.service && p.service.res.namespace === fromNs) replacements.push(p.service.res.name);
+      return { message: `${literally}; use ${partial}.`, replacements };
+    }
+    if (p.hidden.length) return { message: `${literally}; ${partial} exists but is not exported to namespace ${fromNs}: ${listText(p.hidden.map(exportNote))}.`, replacements: [] };
+    if (index.namespaces().has(partial.split('.')[1])) return { message: `${literally}. For Service "${partial.split('.')[0]}" of namespace ${partial.split('.')[1]}, write ${partial}.`, replacements: [] };
+  }
+  if (!host.includes('.') && !host.includes('*')) {
+    const elsewhere = [...index.kubeServices().values()]
+      .filter((s) => s.res.name === host && s.res.namespace !== fromNs && WorkspaceIndex.visible(s.exportTo, s.res.namespace, fromNs))
+      .map((s) => s.fqdn)
+      .sort();
+    if (elsewhere.length) {
+      const nss = elsewhere.map((f) => f.split('.')[1]);
+      return {
+        message: `${shown} matches no Service or ServiceEntry: a short name is read in the namespace of the resource (${fromNs}), and Service "${host}" is in namespace ${listText(nss)}; use ${elsewhere.length > 1 ? `one of ${listText(elsewhere)}` : elsewhere[0]}.`,
+        replacements: elsewhere,
+      };
+    }
+  }
+  return undefined;
 }
 
 /** Ports of what a host resolves to from a namespace: the Service's, else the first ServiceEntry's. */

@@ -1,7 +1,9 @@
 import { suggest } from '../../text';
-import { objs, qualifyHost, str, type Resource } from '../../workspace';
+import type { Fix } from '../../model';
+import { istioHost, objs, str, type Resource } from '../../workspace';
 import { replaceValue } from '../fixes';
 import type { Rule, RuleContext } from '../types';
+import { explainUnresolvedHost, knownHostNames } from './util';
 
 /** Every destination of a VirtualService: http/tcp/tls route destinations, mirror and mirrors. */
 export function vsDestinations(res: Resource): Array<{ path: Array<string | number>; host: string; subset?: string; port?: number; section: 'http' | 'tcp' | 'tls' }> {
@@ -48,6 +50,14 @@ export function namespaceVisible(ctx: RuleContext, fqdn: string): boolean {
   return [...ctx.index.kubeServices().values()].some((s) => s.res.namespace === ns);
 }
 
+/** Does this rule report a destination host (it resolves to nothing the workspace can vouch for)? */
+export function destinationHostUnresolved(ctx: RuleContext, host: string, fromNs: string): boolean {
+  if (host.includes('*')) return false;
+  const fqdn = istioHost(host, fromNs);
+  const found = ctx.index.lookupHost(fqdn, fromNs);
+  return !found.service && !found.entries.length && namespaceVisible(ctx, fqdn);
+}
+
 export const vsDestinationHostNotFound: Rule = {
   id: 'istio/vs-destination-host-not-found',
   code: 'IST0101',
@@ -56,27 +66,28 @@ export const vsDestinationHostNotFound: Rule = {
   kinds: ['networking.istio.io/VirtualService'],
   needsWorkspace: ['/Service', 'networking.istio.io/ServiceEntry'],
   doc: {
-    summary: 'A VirtualService routes (or mirrors) to a host that no Service or ServiceEntry in the workspace defines.',
-    why: 'Envoy has no cluster for the host, so requests on that route fail with 503 (no healthy upstream) or are dropped.',
-    fix: 'Point the destination at an existing Service (short name, name.namespace or FQDN) or add a ServiceEntry for an external host.',
+    summary:
+      'A VirtualService routes (or mirrors) to a host that no Service or ServiceEntry in the workspace defines for its namespace: a typo, a short name of a Service in another namespace, a partially qualified name (`name.namespace`) that Istio takes literally, or a Service not exported to the namespace (`networking.istio.io/exportTo`).',
+    why: 'Envoy has no cluster for the host, so requests on that route fail with 503 (no healthy upstream) or are dropped. Istio completes only names without a dot (`reviews` becomes reviews.<namespace of the VirtualService>.svc.cluster.local); any name with a dot, such as `reviews.shop`, is used as written.',
+    fix: 'Write the Service\u2019s short name when it is in the same namespace, else its fully qualified name (reviews.shop.svc.cluster.local); export the Service to the namespace; or add a ServiceEntry for an external host.',
   },
   check(ctx: RuleContext, res: Resource) {
-    const namespaces = ctx.index.namespaces();
-    const known = [...ctx.index.kubeServices().values()].map((s) => (s.res.namespace === res.namespace ? s.res.name : `${s.res.name}.${s.res.namespace}`));
     for (const d of vsDestinations(res)) {
-      if (d.host.includes('*')) continue;
-      const fqdn = qualifyHost(d.host, res.namespace, namespaces);
-      const found = ctx.index.lookupHost(fqdn, res.namespace);
-      if (found.service || found.entries.length) continue;
-      if (!namespaceVisible(ctx, fqdn)) continue;
-      const best = suggest(d.host, known, 1);
-      const fix = best.length ? replaceValue(res, [...d.path, 'host'], best[0], `Change host to ${best[0]}`) : undefined;
-      ctx.report(res, {
-        path: [...d.path, 'host'],
-        on: 'value',
-        message: `Destination host "${d.host}" (${fqdn}) matches no Service or ServiceEntry in the workspace.${best.length ? ` Did you mean "${best[0]}"?` : ''}`,
-        fixes: fix ? [fix] : undefined,
-      });
+      if (!destinationHostUnresolved(ctx, d.host, res.namespace)) continue;
+      const fqdn = istioHost(d.host, res.namespace);
+      const path = [...d.path, 'host'];
+      const why = explainUnresolvedHost(ctx.index, d.host, fqdn, res.namespace, 'Destination host');
+      let message: string;
+      let replacements: string[];
+      if (why) ({ message, replacements } = why);
+      else {
+        const best = suggest(d.host, knownHostNames(ctx.index, res.namespace), 1);
+        message = `Destination host "${d.host}"${d.host !== fqdn ? ` (${fqdn})` : ''} matches no Service or ServiceEntry in the workspace.${best.length ? ` Did you mean "${best[0]}"?` : ''}`;
+        replacements = best;
+      }
+      const fixes = replacements.map((r) => replaceValue(res, path, r, `Change host to ${r}`)).filter((f): f is Fix => !!f);
+      if (fixes[0]) fixes[0] = { ...fixes[0], preferred: true };
+      ctx.report(res, { path, on: 'value', message, fixes: fixes.length ? fixes : undefined });
     }
   },
 };

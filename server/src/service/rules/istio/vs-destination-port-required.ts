@@ -1,5 +1,5 @@
 import type { Fix } from '../../model';
-import { qualifyHost, type Resource } from '../../workspace';
+import { istioHost, type Resource } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { GK, hostPorts, listText, vsDests } from './util';
@@ -16,10 +16,9 @@ export const vsDestinationPortRequired: Rule = {
     fix: 'Add `port: {number: <port>}` to the destination.',
   },
   check(ctx: RuleContext, res: Resource) {
-    const namespaces = ctx.index.namespaces();
     for (const d of vsDests(res)) {
       if (d.hasPort || d.host.includes('*')) continue;
-      const fqdn = qualifyHost(d.host, res.namespace, namespaces);
+      const fqdn = istioHost(d.host, res.namespace);
       const found = hostPorts(ctx.index, fqdn, res.namespace);
       if (!found) continue;
       const numbers = [...new Set(found.ports.map((p) => p.number).filter((n) => n > 0))];

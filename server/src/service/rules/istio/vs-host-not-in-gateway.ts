@@ -1,4 +1,4 @@
-import { arr, qualifyHost, str, strings, type Resource } from '../../workspace';
+import { arr, istioHost, str, strings, type Resource } from '../../workspace';
 import { appendItem } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { findGateway, fullName, gatewayHostsFor, GK, internalGatewayRef, listText, MESH_GATEWAY, namesOverlap, onResource, parseGatewayRef, yamlScalar } from './util';
@@ -17,8 +17,7 @@ export const vsHostNotInGateway: Rule = {
   check(ctx: RuleContext, res: Resource) {
     const vsHosts = strings(res.spec.hosts);
     if (!vsHosts.length) return;
-    const namespaces = ctx.index.namespaces();
-    const candidates = [...new Set([...vsHosts, ...vsHosts.map((h) => qualifyHost(h, res.namespace, namespaces))])];
+    const candidates = [...new Set([...vsHosts, ...vsHosts.map((h) => istioHost(h, res.namespace))])];
     arr(res.spec.gateways).forEach((v, i) => {
       const ref = str(v);
       if (!ref || ref === MESH_GATEWAY || internalGatewayRef(ref)) return;

@@ -1,5 +1,5 @@
 import type { Fix } from '../../model';
-import { hostMatches, qualifyHost, type Resource, type WorkspaceIndex } from '../../workspace';
+import { hostMatches, istioHost, type Resource, type WorkspaceIndex } from '../../workspace';
 import { appendDocument, appendItem, setField } from '../fixes';
 import { nodeAtPath } from '../locate';
 import type { Rule, RuleContext } from '../types';
@@ -60,22 +60,28 @@ export const vsSubsetNotFound: Rule = {
   alsoCodes: ['KIA1107'],
   severity: 'error',
   kinds: [GK.vs],
-  needsWorkspace: [GK.dr],
+  // with no DestinationRule in the workspace, a subset of a host the workspace defines is still missing
+  needsWorkspace: [GK.dr, GK.service, GK.se],
   doc: {
-    summary: 'A VirtualService routes (or mirrors) to a subset that the DestinationRule applying to that host does not define.',
+    summary: 'A VirtualService routes (or mirrors) to a subset that the DestinationRule applying to that host does not define, or that no DestinationRule defines when the host is a Service or ServiceEntry of the workspace.',
     why:
       'Istio builds one Envoy cluster per DestinationRule subset; a route to an undefined subset points at a cluster that does not exist, so requests fail with 503 (NR/UH). Only one DestinationRule applies per client: the one in the client namespace, else the one exported from the service namespace, else the root namespace.',
     fix: 'Add the subset (name and pod labels) to the DestinationRule for the host, or route to an existing subset.',
   },
   check(ctx: RuleContext, res: Resource) {
     const drs = allDrs(ctx.index);
-    const namespaces = ctx.index.namespaces();
     for (const d of vsDests(res)) {
       if (!d.subset) continue;
-      const fqdn = qualifyHost(d.host, res.namespace, namespaces);
+      const fqdn = istioHost(d.host, res.namespace);
       const choice = destinationRulesFor(ctx.index, fqdn, res.namespace);
       const defined = new Set(choice.drs.flatMap((x) => x.subsets));
       if (defined.has(d.subset)) continue;
+      if (!drs.length) {
+        // no DestinationRule anywhere in the workspace: judge only hosts the workspace defines (a Service or
+        // ServiceEntry visible from here), since the rules may live in files the workspace does not hold
+        const found = ctx.index.lookupHost(fqdn, res.namespace);
+        if (!found.service && !found.entries.length) continue;
+      }
       const label = guessLabel(ctx.index, fqdn, d.subset);
       const elsewhere = drs.filter((x) => !choice.drs.includes(x) && x.subsets.includes(d.subset!) && (x.host === fqdn || (x.host.startsWith('*') && hostMatches(x.host, fqdn))));
       const hostText = d.host === fqdn ? `"${d.host}"` : `"${d.host}" (${fqdn})`;
@@ -93,7 +99,9 @@ export const vsSubsetNotFound: Rule = {
         const fix = elsewhere.length ? undefined : addToDr(res, choice.drs[0], d.subset, label);
         if (fix) fixes.push(fix);
       } else {
-        message = `Subset "${d.subset}" of host ${hostText} is not defined: no DestinationRule for this host applies to namespace ${res.namespace} (looked in ${listText(choice.searched)}).`;
+        message = drs.length
+          ? `Subset "${d.subset}" of host ${hostText} is not defined: no DestinationRule for this host applies to namespace ${res.namespace} (looked in ${listText(choice.searched)}).`
+          : `Subset "${d.subset}" of host ${hostText} is not defined: the workspace has no DestinationRule, and subsets exist only in DestinationRules.`;
         const hidden = elsewhere.filter((x) => !scopeHas(x.scope, res.namespace));
         if (hidden.length) message += ` ${listText(hidden.map((x) => fullName(x.res)))} defines it but is not exported to ${res.namespace}.`;
         else if (elsewhere.length) message += ` ${listText(elsewhere.map((x) => fullName(x.res)))} defines it, but a rule in another namespace does not apply to this client.`;

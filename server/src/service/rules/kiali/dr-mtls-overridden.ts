@@ -1,4 +1,4 @@
-import { get, hostMatches, isObj, objs, qualifyHost, type Resource } from '../../workspace';
+import { get, hostMatches, isObj, objs, istioHost, type Resource } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { GK, andList, drHost, drTlsMode, isNonLocalMtlsDr, lc, meshSettings, ref, same } from './util';
@@ -24,14 +24,13 @@ export const drMtlsOverridden: Rule = {
     if (meshSettings(ctx.index).autoMtls) return;
     const host = drHost(res);
     if (!host || hasTlsSettings(res)) return;
-    const nss = ctx.index.namespaces();
-    const fqdn = lc(qualifyHost(host, res.namespace, nss));
+    const fqdn = lc(istioHost(host, res.namespace));
     const wider: string[] = [];
     for (const other of ctx.index.of(GK.dr)) {
       if (same(other, res)) continue;
       const oh = drHost(other);
       if (!oh) continue;
-      if (isNonLocalMtlsDr(other) ? hostMatches(lc(oh), fqdn) && lc(oh) !== fqdn : drTlsMode(other) === 'ISTIO_MUTUAL' && lc(qualifyHost(oh, other.namespace, nss)) === fqdn) {
+      if (isNonLocalMtlsDr(other) ? hostMatches(lc(oh), fqdn) && lc(oh) !== fqdn : drTlsMode(other) === 'ISTIO_MUTUAL' && lc(istioHost(oh, other.namespace)) === fqdn) {
         wider.push(`${ref(other)} (host ${oh})`);
       }
     }

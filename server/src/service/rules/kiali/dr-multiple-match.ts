@@ -1,4 +1,4 @@
-import { hostsOverlap, objs, qualifyHost, str, type Resource } from '../../workspace';
+import { hostsOverlap, objs, istioHost, str, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { GK, MESH_WIDE_HOST, andList, drHost, lc, namespaceWideHost, ref, same } from './util';
 
@@ -29,8 +29,7 @@ export const drMultipleMatch: Rule = {
   check(ctx: RuleContext, res: Resource) {
     const host = drHost(res);
     if (!host || isDefaultRule(res)) return;
-    const nss = ctx.index.namespaces();
-    const fqdn = lc(qualifyHost(host, res.namespace, nss));
+    const fqdn = lc(istioHost(host, res.namespace));
     const mine = subsetNames(res);
     const clashes: string[] = [];
     // candidates: rules for the same qualified host, plus wildcard rules (a per-workspace table, not a scan)
@@ -41,7 +40,7 @@ export const drMultipleMatch: Rule = {
         if (isDefaultRule(other)) continue;
         const oh = drHost(other);
         if (!oh) continue;
-        const q = lc(qualifyHost(oh, other.namespace, nss));
+        const q = lc(istioHost(oh, other.namespace));
         if (q.includes('*')) wildcard.push([other, q]);
         else exact.set(q, [...(exact.get(q) ?? []), [other, q]]);
       }

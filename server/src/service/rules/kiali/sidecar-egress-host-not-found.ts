@@ -1,4 +1,4 @@
-import { CLUSTER_DOMAIN, hostMatches, qualifyHost, strings, type Resource } from '../../workspace';
+import { CLUSTER_DOMAIN, hostMatches, istioHost, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { GK, indexed, indexedStrings, lc } from './util';
 
@@ -15,7 +15,6 @@ export const sidecarEgressHostNotFound: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     const idx = ctx.index;
-    const nss = idx.namespaces();
     const servicesIn = (ns: string) => idx.of(GK.svc).some((s) => s.namespace === ns);
     for (const [egress, i] of indexed(res.spec.egress)) {
       for (const [host, j] of indexedStrings(egress.hosts)) {
@@ -25,7 +24,7 @@ export const sidecarEgressHostNotFound: Rule = {
         const dns = host.slice(slash + 1);
         if (!dns || dns.includes('*') || ns === '~') continue;
         if (ns === '.') ns = res.namespace;
-        const fqdn = lc(qualifyHost(dns, ns === '*' ? res.namespace : ns, nss));
+        const fqdn = lc(istioHost(dns, ns === '*' ? res.namespace : ns));
         const inScope = (r: Resource) => ns === '*' || r.namespace === ns;
         // can the workspace tell?
         const m = new RegExp(`^[^.]+\\.([^.]+)\\.${CLUSTER_DOMAIN.replace(/\./g, '\\.')}$`).exec(fqdn);
@@ -34,8 +33,8 @@ export const sidecarEgressHostNotFound: Rule = {
         } else if (m ? !servicesIn(m[1]) : !idx.of(GK.se).length) continue;
         const svc = idx.kubeServices().get(fqdn);
         if (svc && inScope(svc.res)) continue;
-        if (idx.serviceEntryHosts().some((e) => inScope(e.res) && hostMatches(lc(qualifyHost(e.host, e.res.namespace, nss)), fqdn))) continue;
-        if (idx.of(GK.vs).some((v) => inScope(v) && strings(v.spec.hosts).some((h) => hostMatches(lc(qualifyHost(h, v.namespace, nss)), fqdn)))) continue;
+        if (idx.serviceEntryHosts().some((e) => inScope(e.res) && hostMatches(lc(istioHost(e.host, e.res.namespace)), fqdn))) continue;
+        if (idx.of(GK.vs).some((v) => inScope(v) && strings(v.spec.hosts).some((h) => hostMatches(lc(istioHost(h, v.namespace)), fqdn)))) continue;
         ctx.report(res, {
           path: ['spec', 'egress', i, 'hosts', j],
           on: 'value',

@@ -1,4 +1,4 @@
-import { qualifyHost, strings, type Resource } from '../../workspace';
+import { istioHost, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { resolveGatewayName } from './gateway-names';
 import { GK, andList, indexedStrings, lc, ref, same } from './util';
@@ -20,19 +20,18 @@ export const vsHostInMultiple: Rule = {
     fix: 'Merge the VirtualServices into one per host, or bind them to different gateways.',
   },
   check(ctx: RuleContext, res: Resource) {
-    const nss = ctx.index.namespaces();
     const mineGws = gatewaysOf(res).filter((g) => g !== 'mesh');
     if (!mineGws.length) return;
     const others = ctx.index.of(GK.vs).filter((o) => !same(o, res));
     for (const [host, k] of indexedStrings(res.spec.hosts)) {
-      const fqdn = lc(qualifyHost(host, res.namespace, nss));
+      const fqdn = lc(istioHost(host, res.namespace));
       const clashes: string[] = [];
       for (const o of others) {
         const shared = gatewaysOf(o).filter((g) => mineGws.includes(g));
         if (!shared.length) continue;
         const hit = strings(o.spec.hosts).some((h) => {
           if (host === '*' || h === '*') return o.namespace === res.namespace;
-          return lc(qualifyHost(h, o.namespace, nss)) === fqdn;
+          return lc(istioHost(h, o.namespace)) === fqdn;
         });
         if (hit) clashes.push(`${ref(o)} (gateway ${andList(shared)})`);
       }

@@ -1,4 +1,4 @@
-import { get, isObj, num, qualifyHost, str, type Resource } from '../../workspace';
+import { get, isObj, num, istioHost, str, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { GK, indexed, lc } from './util';
 
@@ -13,7 +13,6 @@ export const vsRepeatedDestination: Rule = {
     fix: 'Keep one destination per host+subset (adding their weights together), or correct the subset or host of the other.',
   },
   check(ctx: RuleContext, res: Resource) {
-    const nss = ctx.index.namespaces();
     for (const section of ['http', 'tcp', 'tls'] as const) {
       for (const [route, i] of indexed(res.spec[section])) {
         const seen = new Map<string, number[]>();
@@ -22,7 +21,7 @@ export const vsRepeatedDestination: Rule = {
           if (!isObj(d)) continue;
           const host = str(d.host);
           if (!host) continue;
-          const key = `${lc(qualifyHost(host, res.namespace, nss))}|${str(d.subset) ?? ''}|${num(get(d, 'port', 'number')) ?? ''}`;
+          const key = `${lc(istioHost(host, res.namespace))}|${str(d.subset) ?? ''}|${num(get(d, 'port', 'number')) ?? ''}`;
           seen.set(key, [...(seen.get(key) ?? []), j]);
         }
         for (const js of seen.values()) {

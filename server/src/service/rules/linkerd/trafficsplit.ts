@@ -1,5 +1,5 @@
 import { suggest } from '../../text';
-import { objs, qualifyHost, str, type Resource } from '../../workspace';
+import { objs, istioHost, str, type Resource } from '../../workspace';
 import { replaceValue } from '../fixes';
 import type { PathSeg } from '../../model';
 import type { Rule, RuleContext } from '../types';
@@ -27,12 +27,11 @@ export const trafficSplitServiceNotFound: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     const services = ctx.index.kubeServices();
-    const namespaces = ctx.index.namespaces();
     const names = [...services.values()].filter((s) => s.res.namespace === res.namespace).map((s) => s.res.name);
     const listed = new Set([str(res.spec.service), ...objs(res.spec.backends).map((b) => str(b.service))]);
     const checkOne = (name: string, path: PathSeg[], what: string): void => {
       if (name.includes('*')) return;
-      const fqdn = qualifyHost(name, res.namespace, namespaces);
+      const fqdn = istioHost(name, res.namespace);
       if (services.has(fqdn)) return;
       // judge only namespaces whose Services are in the workspace
       const ns = fqdn.endsWith('.svc.cluster.local') ? fqdn.split('.')[1] : undefined;

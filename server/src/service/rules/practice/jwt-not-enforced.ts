@@ -1,8 +1,8 @@
 import { arr, get, isObj, objs, str, stringMap, strings, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
+import { meshSettings } from '../kiali/util';
 import type { Rule, RuleContext } from '../types';
 import { AP, RA } from './util';
 
-const ROOT_NAMESPACE = 'istio-system';
 
 /** Does an AuthorizationPolicy require a request principal (a valid JWT) for the requests it covers? */
 function requiresPrincipal(ap: Resource): boolean {
@@ -24,7 +24,7 @@ function scope(res: Resource): { labels?: Record<string, string>; targets: strin
 
 /** Does the AuthorizationPolicy apply to (some of) the workloads the RequestAuthentication covers? */
 function covers(index: WorkspaceIndex, ap: Resource, ra: Resource): boolean {
-  if (ap.namespace !== ra.namespace && ap.namespace !== ROOT_NAMESPACE) return false;
+  if (ap.namespace !== ra.namespace && ap.namespace !== meshSettings(index).rootNamespace) return false;
   const a = scope(ap);
   const r = scope(ra);
   if (a.targets.length || r.targets.length) return a.targets.some((t) => r.targets.includes(t)) || (!a.labels && !a.targets.length);

@@ -1,4 +1,4 @@
-import { hostMatches, isObj, objs, qualifyHost, str, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
+import { hostMatches, isObj, objs, istioHost, str, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { DR, routeDestinations, VS } from './util';
@@ -8,13 +8,12 @@ const OUTLIER_DEFAULTS = '\nconsecutive5xxErrors: 5\ninterval: 10s\nbaseEjection
 /** DestinationRules whose host covers a fully qualified host (looked up in a per-workspace table, not scanned). */
 function rulesFor(index: WorkspaceIndex, fqdn: string): Resource[] {
   const table = index.memo('practice/dr-by-host', () => {
-    const ns = index.namespaces();
     const exact = new Map<string, Resource[]>();
     const wildcard: Array<[string, Resource]> = [];
     for (const dr of index.of(DR)) {
       const h = str(dr.spec.host);
       if (!h) continue;
-      const q = qualifyHost(h, dr.namespace, ns);
+      const q = istioHost(h, dr.namespace);
       if (q.includes('*')) wildcard.push([q, dr]);
       else exact.set(q, [...(exact.get(q) ?? []), dr]);
     }
@@ -41,11 +40,10 @@ export const noCircuitBreaker: Rule = {
     }
     // a VirtualService: routed hosts with no DestinationRule at all (only judged when the workspace has DestinationRules)
     if (!ctx.index.of(DR).length) return;
-    const namespaces = ctx.index.namespaces();
     const seen = new Set<string>();
     for (const d of routeDestinations(res)) {
       if (d.host.includes('*')) continue;
-      const fqdn = qualifyHost(d.host, res.namespace, namespaces);
+      const fqdn = istioHost(d.host, res.namespace);
       if (seen.has(fqdn) || rulesFor(ctx.index, fqdn).length) continue;
       // hosts that resolve to nothing are another rule's business (IST0101)
       const found = ctx.index.lookupHost(fqdn, res.namespace);
