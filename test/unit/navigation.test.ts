@@ -414,3 +414,11 @@ test('selector label keys for a ServerAuthorization server.selector are the Serv
   assert.deepEqual(keys('policy.linkerd.io/ServerAuthorization', 'spec.server.selector.matchLabels{}'), ['tier']);
   assert.deepEqual(keys('security.istio.io/PeerAuthentication', 'spec.selector.matchLabels{}'), ['app']);
 });
+
+test('completion of label keys under a ServerAuthorization server.selector offers the Servers\' labels', () => {
+  const svc = freshService();
+  svc.setFile('file:///ws/linkerd.yaml', LINKERD);
+  const { text, pos } = cursor('apiVersion: policy.linkerd.io/v1beta1\nkind: ServerAuthorization\nmetadata:\n  name: front\n  namespace: emoji\nspec:\n  server:\n    selector:\n      matchLabels:\n        $0\n');
+  svc.setFile('file:///ws/saz.yaml', text);
+  assert.deepEqual(svc.complete('file:///ws/saz.yaml', pos).map((e) => e.label), ['tier']);
+});

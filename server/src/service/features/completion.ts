@@ -8,7 +8,7 @@ import type { WorkspaceIndex } from '../workspace';
 import type { DocumentTemplate } from '../snippets';
 import { fieldHoverMarkdown, typeLabel } from './hover';
 import { docPath, locate, schemaAt } from './locate';
-import { destinationPorts, labelKeys, workspaceValues, type ValueSuggestion } from './workspace-values';
+import { destinationPorts, selectorLabelKeys, workspaceValues, type ValueSuggestion } from './workspace-values';
 
 export type CompletionKind = 'property' | 'value' | 'enum' | 'kind' | 'module';
 
@@ -431,12 +431,12 @@ export function complete(registry: SchemaRegistry, file: SegmentedFile, pos: Pos
     const itemPath = patched.path;
     return [...valueEntries(s, range), ...fromWorkspace(found.kind.info.group, found.kind.info.kind, p.head.namespace, found.kind.schema, { ...patched, path: itemPath, enclosing: (i: number) => patched.enclosing(i + 1) }, range, workspace)];
   }
-  if (!s.properties && typeof s.additionalProperties === 'object' && workspace) {
+  if (!s.properties && (typeof s.additionalProperties === 'object' || s['x-kubernetes-preserve-unknown-fields']) && workspace) {
     // a map such as a label selector: offer label keys used by workloads
     const dp = docPath(found.kind.schema, [...patched.path, 'x']);
     if (/(matchLabels|selector|labels)\{\}$/.test(dp) && dp !== 'metadata.labels{}') {
       return suggestionEntries(
-        labelKeys(workspace(), p.head.namespace ?? 'default').filter((k) => !patched.siblings.has(k.value)),
+        selectorLabelKeys(workspace(), `${found.kind.info.group}/${found.kind.info.kind}`, p.head.namespace ?? 'default', dp).filter((k) => !patched.siblings.has(k.value)),
         range,
       ).map((e) => ({ ...e, kind: 'property' as const, insertText: `${e.label}: $1`, snippet: true }));
     }
