@@ -11,6 +11,7 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { LspClient } from '../lsp/client';
 import type { FuzzCase } from './cases';
 import { ROOT } from './corpus';
+import { GC_PROBE, GC_PROBE_LINE } from './memory';
 import { DEADLINE_MS, deadlineFor, type Failure } from './service-harness';
 
 export const SERVER = path.join(ROOT, 'dist', 'server', 'server.js');
@@ -51,7 +52,8 @@ class Server {
   readonly errors: string[] = [];
 
   constructor() {
-    this.client = new LspClient(process.execPath, [`--max-old-space-size=${SERVER_HEAP_MB}`, SERVER, '--stdio']);
+    // --expose-gc and the probe: on SIGUSR2 the server collects and writes its heap size to stderr (memory.ts)
+    this.client = new LspClient(process.execPath, [`--max-old-space-size=${SERVER_HEAP_MB}`, '--expose-gc', '--require', GC_PROBE, SERVER, '--stdio']);
     this.proc.on('exit', () => (this.exited = true));
   }
 
@@ -126,6 +128,22 @@ export class LspFuzzer {
 
   get pid(): number | undefined {
     return this.server.client.pid;
+  }
+
+  /** The fuzzed server's heap used after a full GC (SIGUSR2 to the probe), in bytes; undefined if it does not answer. */
+  async serverHeapAfterGc(timeoutMs = 10000): Promise<number | undefined> {
+    const s = this.server;
+    const pid = s.client.pid;
+    if (!pid || s.exited) return undefined;
+    const from = s.client.stderr.length;
+    process.kill(pid, 'SIGUSR2');
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const m = [...s.client.stderr.slice(from).matchAll(GC_PROBE_LINE)];
+      if (m.length) return Number(m[0][1]);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return undefined;
   }
 
   /** Diagnostics the reference server publishes for `text` opened alone. */

@@ -7,7 +7,8 @@
  * The LSP and CLI parts need a build (npm run build). Failing inputs are written to test-results/fuzz/.
  * Ends with the line `fuzz: N passed, N failed` (cases).
  */
-import { formatFailures } from './service-harness';
+import { describeMemory } from './memory';
+import { DEADLINE_POLICY, formatFailures, SIZE_FREE } from './service-harness';
 import { runCliPart, runLspPart, runServicePart, saveFailure, type Part, type PartResult } from './runner';
 
 function arg(name: string): string | undefined {
@@ -29,6 +30,7 @@ async function main(): Promise<number> {
     process.stderr.write('usage: npm run fuzz -- --runs N [--seed S] [--lsp N] [--cli N] [--parts service,lsp,cli] [--case I]\n');
     return 2;
   }
+  process.stdout.write(`fuzz: ${DEADLINE_POLICY}\n`);
   process.stdout.write(`fuzz: seed ${seed}; service ${only ? 'case ' + only[0] : runs}, lsp ${only ? 'case ' + only[0] : lsp}, cli ${only ? 'case ' + only[0] : cli} case(s)\n`);
   const progress = (part: string) => (done: number, total: number) => {
     if (done % 500 === 0 || done === total) process.stdout.write(`  ${part}: ${done}/${total}\n`);
@@ -43,6 +45,11 @@ async function main(): Promise<number> {
     passed += r.cases - r.failed.length;
     failed += r.failed.length;
     process.stdout.write(`${r.part}: ${r.cases} case(s), ${r.failed.length} failed, ${(r.ms / 1000).toFixed(1)} s${r.stats ? `; ${r.stats}` : ''}\n`);
+    if (r.part !== 'cli') process.stdout.write(`  ${r.relaxed} case(s) over ${SIZE_FREE / 1024} KB ran under the longer deadline\n`);
+    for (const m of r.memory) {
+      process.stdout.write(`  memory: ${describeMemory(m)}\n`);
+      if (!m.ok) failed++;
+    }
     if (r.failed.length) {
       process.stdout.write(formatFailures(r.failed, 20) + '\n');
       for (const f of r.failed) process.stdout.write(`  saved ${saveFailure(r.part, f)}\n`);

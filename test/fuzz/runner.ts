@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import { caseAt, encode, type FuzzCase } from './cases';
 import { runCliCase } from './cli-harness';
 import { ROOT } from './corpus';
-import { LspFuzzer } from './lsp-harness';
-import { describeCase, ServiceFuzzer, type CaseReport } from './service-harness';
+import { LspFuzzer, rssMb } from './lsp-harness';
+import { heapBound, heapUsedAfterGc, memoryReport, SERVER_RSS_GROWTH_MB, warmupCases, type MemoryReport } from './memory';
+import { describeCase, ServiceFuzzer, SIZE_FREE, type CaseReport } from './service-harness';
 
 export type Part = 'service' | 'lsp' | 'cli';
 
@@ -17,6 +18,17 @@ export interface PartResult {
   ms: number;
   /** One line of figures: slowest request, memory... */
   stats: string;
+  /** Memory growth between the end of the warm-up and the end (runs of at least MIN_MEMORY_CASES cases). */
+  memory: MemoryReport[];
+  /** Cases whose input was over SIZE_FREE characters: their requests ran under a longer deadline. */
+  relaxed: number;
+}
+
+/** Runs shorter than this (replays of one case...) do not check memory growth. */
+export const MIN_MEMORY_CASES = 20;
+
+function warmupFor(n: number): number {
+  return n >= MIN_MEMORY_CASES ? warmupCases(n) : 0;
 }
 
 export interface RunOptions {
@@ -49,14 +61,32 @@ export function runServicePart(o: RunOptions): PartResult {
   const fuzzer = new ServiceFuzzer();
   const failed: CaseReport[] = [];
   const list = indexes(o);
+  const warm = warmupFor(list.length);
+  let heapStart: number | undefined;
+  let relaxed = 0;
   list.forEach((i, n) => {
     const c = caseAt(o.seed, i);
+    if (c.text.length > SIZE_FREE) relaxed++;
     const failures = fuzzer.run(c);
     if (failures.length) failed.push({ c, failures });
+    if (warm && n + 1 === warm) {
+      fuzzer.warmExpectations();
+      heapStart = heapUsedAfterGc();
+    }
     o.progress?.(n + 1, list.length);
   });
+  const memory: MemoryReport[] = [];
+  if (heapStart !== undefined) memory.push(memoryReport('heap after GC', warm, list.length - warm, heapStart, heapUsedAfterGc(), heapBound(list.length - warm)));
   const rss = process.memoryUsage().rss / 1048576;
-  return { part: 'service', cases: list.length, failed, ms: Date.now() - started, stats: `${fuzzer.calls} calls, slowest ${fuzzer.slowestMs.toFixed(0)} ms (${fuzzer.slowestStage}), RSS ${rss.toFixed(0)} MB` };
+  return {
+    part: 'service',
+    cases: list.length,
+    failed,
+    ms: Date.now() - started,
+    stats: `${fuzzer.calls} calls, slowest ${fuzzer.slowestMs.toFixed(0)} ms (${fuzzer.slowestStage}), RSS ${rss.toFixed(0)} MB`,
+    memory,
+    relaxed,
+  };
 }
 
 export async function runLspPart(o: RunOptions): Promise<PartResult> {
@@ -65,17 +95,38 @@ export async function runLspPart(o: RunOptions): Promise<PartResult> {
   await fuzzer.start();
   const failed: CaseReport[] = [];
   const list = indexes(o);
+  const warm = warmupFor(list.length);
+  let start: { heap?: number; rss?: number } | undefined;
+  let end: { heap?: number; rss?: number } | undefined;
+  let relaxed = 0;
   try {
     for (let n = 0; n < list.length; n++) {
       const c = caseAt(o.seed, list[n]);
+      if (c.text.length > SIZE_FREE) relaxed++;
       const failures = await fuzzer.run(c);
       if (failures.length) failed.push({ c, failures });
+      // after the case's valid edit: VmRSS, then the heap after a full GC in the server
+      if (warm && n + 1 === warm) start = { rss: rssMb(fuzzer.pid), heap: await fuzzer.serverHeapAfterGc() };
       o.progress?.(n + 1, list.length);
     }
+    if (start) end = { rss: rssMb(fuzzer.pid), heap: await fuzzer.serverHeapAfterGc() };
   } finally {
     await fuzzer.stop();
   }
-  return { part: 'lsp', cases: list.length, failed, ms: Date.now() - started, stats: `${fuzzer.requests} requests, slowest ${fuzzer.slowestMs.toFixed(0)} ms, server max VmRSS ${fuzzer.maxRssMb.toFixed(0)} MB` };
+  const memory: MemoryReport[] = [];
+  const cases = list.length - warm;
+  if (start?.heap !== undefined && end?.heap !== undefined) memory.push(memoryReport('server heap after GC', warm, cases, start.heap, end.heap, heapBound(cases)));
+  if (start?.rss !== undefined && end?.rss !== undefined) memory.push(memoryReport('server VmRSS after the valid edit', warm, cases, start.rss * 1048576, end.rss * 1048576, SERVER_RSS_GROWTH_MB * 1048576));
+  if (start && memory.length < 2) memory.push({ what: 'server memory (not measured: the server was gone or /proc is missing)', warmup: warm, cases, startMb: 0, endMb: 0, boundMb: 0, ok: false });
+  return {
+    part: 'lsp',
+    cases: list.length,
+    failed,
+    ms: Date.now() - started,
+    stats: `${fuzzer.requests} requests, slowest ${fuzzer.slowestMs.toFixed(0)} ms, server max VmRSS ${fuzzer.maxRssMb.toFixed(0)} MB`,
+    memory,
+    relaxed,
+  };
 }
 
 export async function runCliPart(o: RunOptions & { parallel?: number }): Promise<PartResult> {
@@ -98,5 +149,5 @@ export async function runCliPart(o: RunOptions & { parallel?: number }): Promise
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  return { part: 'cli', cases: list.length, failed, ms: Date.now() - started, stats: '' };
+  return { part: 'cli', cases: list.length, failed, ms: Date.now() - started, stats: '', memory: [], relaxed: 0 };
 }

@@ -8,7 +8,7 @@ import { MeshService } from '../../server/src/service';
 import { SchemaRegistry } from '../../server/src/service/schema/registry';
 import type { Pos } from '../../server/src/service/text';
 import type { FuzzCase } from './cases';
-import { SCHEMAS, workspaceCorpus, type BaseInput } from './corpus';
+import { SCHEMAS, validCorpus, workspaceCorpus, type BaseInput } from './corpus';
 import { describeMutations } from './mutations';
 
 /** Time one request (one MeshService call) may take, for documents up to SIZE_FREE characters. */
@@ -18,12 +18,20 @@ export const DEADLINE_MS = Number(process.env.FUZZ_DEADLINE_MS ?? 1000);
  * and the yaml parser needs up to ~2.5 s per MB of densely nested YAML (a limit of the design, not a hang).
  */
 export const SIZE_FREE = 128 * 1024;
-const MS_PER_KB_ABOVE = 4;
+export const MS_PER_KB_ABOVE = 4;
 
 /** The deadline of a request about a document of `length` characters. */
 export function deadlineFor(length: number, base = DEADLINE_MS): number {
   return base + Math.max(0, length - SIZE_FREE) / 1024 * MS_PER_KB_ABOVE;
 }
+/**
+ * The deadline policy, for test names and summaries: the fuzz report says under which limits requests passed.
+ * The LSP part's first request after an edit also waits for that edit's analysis: it gets three deadlines.
+ */
+export const DEADLINE_POLICY =
+  `deadline ${DEADLINE_MS} ms per request up to ${SIZE_FREE / 1024} KB, +${MS_PER_KB_ABOVE} ms per KB above ` +
+  `(1 MB: ${(deadlineFor(1024 * 1024) / 1000).toFixed(1)} s); first LSP request after an edit 3x`;
+
 /** Bound on this process's resident memory while fuzzing in-process (the test runner included). */
 export const INPROCESS_RSS_MB = Number(process.env.FUZZ_INPROCESS_RSS_MB ?? 1536);
 
@@ -56,10 +64,19 @@ export class ServiceFuzzer {
   slowestStage = '';
   calls = 0;
 
-  constructor(readonly deadlineMs = DEADLINE_MS) {
-    this.workspace = workspaceCorpus();
+  /** `workspace`: the other files of the fuzzed file's workspace (default: the bookstore and Linkerd samples). */
+  constructor(
+    readonly deadlineMs = DEADLINE_MS,
+    workspace: BaseInput[] = workspaceCorpus(),
+  ) {
+    this.workspace = workspace;
     this.svc = new MeshService(new SchemaRegistry(SCHEMAS));
     for (const w of this.workspace) this.svc.setFile(wsUri(w), w.text);
+  }
+
+  /** Computes what a fresh service reports for every valid edit the cases can pick (fills the cache). */
+  warmExpectations(valids: BaseInput[] = validCorpus()): void {
+    for (const v of valids) this.expectedFor(v);
   }
 
   /** What a fresh service (never shown hostile input) reports for the workspace with `valid` as the fuzzed file. */

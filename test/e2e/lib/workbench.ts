@@ -142,6 +142,26 @@ export class Workbench {
     return rows.sort((a, b) => a.top - b.top).map((r) => r.text.replace(/\u00a0/g, ' '));
   }
 
+  /**
+   * The text of line `line` (1-based) as rendered, or undefined when that line
+   * is not rendered (scrolled away). Unlike lines(), right when the editor is
+   * scrolled: view lines are paired with the line numbers of the gutter by
+   * their vertical position.
+   */
+  async lineText(file: string, line: number): Promise<string | undefined> {
+    const ed = this.editor(file);
+    const numbers = await ed
+      .locator('.margin-view-overlays > div')
+      .evaluateAll((els: DomElement[]) => els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: String(e.textContent).trim() })));
+    const at = numbers.find((n) => n.text === String(line));
+    if (!at) return undefined;
+    const rows = await ed
+      .locator('.view-lines .view-line')
+      .evaluateAll((els: DomElement[]) => els.map((e) => ({ top: parseFloat(e.style.top) || 0, text: String(e.textContent) })));
+    const row = rows.find((r) => Math.abs(r.top - at.top) < 1);
+    return row?.text.replace(/\u00a0/g, ' ');
+  }
+
   async text(file: string): Promise<string> {
     return (await this.lines(file)).join('\n');
   }
