@@ -443,8 +443,8 @@ test(`test-routes: an unreadable route-test file${who}: exit 2 naming it`, async
   assertRoutesInputError(await run(['test-routes', 'rt/secret.routes.yaml'], cwd, { prefix }), 'rt/secret.routes.yaml', /EACCES|permission denied/);
 });
 
-// Known bugs in server/src/cli-routes.ts (loadMeshService): marked todo, so they run and show, without failing CI.
-test(`test-routes: an unreadable configuration file under \`paths:\`${who}: exit 2 naming it, no stack trace`, { todo: 'loadMeshService lets the EACCES of readFile escape: the stack trace is printed' }, async (t) => {
+// These were bugs in server/src/cli-routes.ts (loadMeshService: EACCES escaped, FIFOs blocked forever): fixed.
+test(`test-routes: an unreadable configuration file under \`paths:\`${who}: exit 2 naming it, no stack trace`, async (t) => {
   const prefix = asUser(t);
   if (!prefix) return;
   const cwd = permissionDir();
@@ -453,7 +453,7 @@ test(`test-routes: an unreadable configuration file under \`paths:\`${who}: exit
   assertRoutesInputError(await run(['test-routes', 'rt2/ok.routes.yaml'], cwd, { prefix }), /good\.yaml/, /EACCES|permission denied/);
 });
 
-test('test-routes: a FIFO as the route-test file is not opened (no hang): exit 2 naming it', { todo: 'runTestRoutes reads a FIFO with readFile and blocks forever' }, async (t) => {
+test('test-routes: a FIFO as the route-test file is not opened (no hang): exit 2 naming it', async (t) => {
   fs.mkdirSync(path.join(dir, 'rfifo'), { recursive: true });
   if (!canMakeFifo(path.join(dir, 'rfifo', 'pipe.routes.yaml'))) {
     t.skip('mkfifo is not available');
@@ -462,7 +462,7 @@ test('test-routes: a FIFO as the route-test file is not opened (no hang): exit 2
   assertRoutesInputError(await run(['test-routes', 'rfifo/pipe.routes.yaml'], dir, { limitMs: 4000 }), 'rfifo/pipe.routes.yaml', /not a regular file/);
 });
 
-test('test-routes: a FIFO under `paths:` is not opened (no hang): exit 2 naming it', { todo: 'loadMeshService reads a FIFO named in paths: with readFile and blocks forever' }, async (t) => {
+test('test-routes: a FIFO under `paths:` is not opened (no hang): exit 2 naming it', async (t) => {
   fs.mkdirSync(path.join(dir, 'rfifo2'), { recursive: true });
   if (!canMakeFifo(path.join(dir, 'rfifo2', 'pipe.yaml'))) {
     t.skip('mkfifo is not available');
@@ -496,7 +496,7 @@ test('the file-count limit: listYamlFiles stops at the limit and says so once', 
   assert.deepEqual(skipped, ['count: more than 3 YAML files: the rest are not checked']);
 });
 
-test('the file-count limit: exactly the limit of YAML files (then other files) is not reported as more', { todo: 'workspace-scan.ts checks the limit on entering any path, YAML or not: exactly `limit` YAML files followed by another entry is reported as "more than limit"' }, async () => {
+test('the file-count limit: exactly the limit of YAML files (then other files) is not reported as more', async () => {
   for (let i = 0; i < 3; i++) mk(`exact/f${i}.yaml`);
   mk('exact/zz-notes.txt', 'not yaml');
   const skipped: string[] = [];

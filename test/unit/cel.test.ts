@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { compileRule, evaluateRule, isTransitionRule } from '../../server/src/service/schema/cel';
 import type { CelOutcome } from '../../server/src/service/schema/cel';
-import { regexReplaceAll } from '../../server/src/service/schema/cel-regex';
+import { compileRegex, MAX_REGEX_LENGTH, RegexTooLongError, regexReplaceAll } from '../../server/src/service/schema/cel-regex';
 import type { CelRule, KindSchemas, SchemaNode } from '../../server/src/service/schema/types';
 
 const KINDS = path.join(__dirname, '..', '..', 'schemas', 'kinds');
@@ -448,5 +448,13 @@ describe('RE2 global replace (Istio uriRegexRewrite)', () => {
   });
   test('an invalid pattern throws with the pattern named', () => {
     assert.throws(() => regexReplaceAll('(', 'a', 'b'), /invalid regex "\("/);
+  });
+});
+
+describe('regex length limit', () => {
+  test('patterns over MAX_REGEX_LENGTH are not compiled (the RE2 parser is quadratic in their length)', () => {
+    const long = 'a'.repeat(MAX_REGEX_LENGTH + 1);
+    assert.throws(() => compileRegex(long), RegexTooLongError);
+    assert.ok(compileRegex('a'.repeat(MAX_REGEX_LENGTH)).test('a'.repeat(MAX_REGEX_LENGTH)));
   });
 });
