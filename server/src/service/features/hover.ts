@@ -4,6 +4,7 @@ import { segRange, shiftRange } from '../documents';
 import type { PathSeg } from '../model';
 import { findFieldDoc, type KindDocs, type ResolvedKind, type SchemaRegistry } from '../schema/registry';
 import type { SchemaNode } from '../schema/types';
+import { typeName } from '../schema/validate';
 import { offsetAt, suggest, type Pos, type Rng } from '../text';
 import { isMeshDocument } from './diagnostics';
 import { docPath, locate, schemaAt } from './locate';
@@ -87,7 +88,7 @@ function mapEntryHoverMarkdown(registry: SchemaRegistry, kind: ResolvedKind, pat
   const entryDoc = findFieldDoc(docs, common, docPath(kind.schema, path));
   const mapDoc = findFieldDoc(docs, common, docPath(kind.schema, mapPath));
   const lines: string[] = [`**${key}** · an entry of the map \`${String(mapName)}\` · value \`${typeLabel(value)}\``, ''];
-  lines.push(`An entry of \`${String(mapName)}\`, not a field: the key is yours to choose, and its value is ${typeWords(value)}.`, '');
+  lines.push(`An entry of \`${String(mapName)}\`, not a field: the key is yours to choose, and its value is ${typeName(value, true)}.`, '');
   if (entryDoc?.doc) lines.push(entryDoc.doc.trim(), '');
   if (mapDoc?.doc) lines.push(`**${String(mapName)}**: ${mapDoc.doc.trim()}`, '');
   if (value.description) lines.push(`*From your CRD (${kind.source}):* ${value.description.trim()}`, '');
@@ -99,25 +100,6 @@ function mapEntryHoverMarkdown(registry: SchemaRegistry, kind: ResolvedKind, pat
   return lines.join('\n');
 }
 
-function typeWords(s: SchemaNode): string {
-  if (s['x-kubernetes-int-or-string']) return 'an integer or a string';
-  switch (s.type) {
-    case 'object':
-      return s.properties ? 'an object' : 'a map';
-    case 'array':
-      return 'a list';
-    case 'string':
-      return 'a string';
-    case 'integer':
-      return 'an integer';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'true or false';
-    default:
-      return 'any value';
-  }
-}
 
 const STATUS_NOTE =
   'Set by the controller, not by you: it reports what the controller did with this resource (conditions, accepted parents, observed generation). Leave it out of your manifests; what you write here is ignored or overwritten.';

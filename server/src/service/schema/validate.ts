@@ -150,11 +150,12 @@ function describeValue(v: unknown): string {
   return String(typeof v);
 }
 
-function typeName(s: SchemaNode): string {
+/** The schema's type in words, as messages and hover say it ("a list", "an integer or a string"). */
+export function typeName(s: SchemaNode, brief = false): string {
   if (s['x-kubernetes-int-or-string']) return 'an integer or a string';
   switch (s.type) {
     case 'object':
-      return s.properties ? 'an object (a mapping of keys)' : 'a map';
+      return s.properties ? (brief ? 'an object' : 'an object (a mapping of keys)') : 'a map';
     case 'array':
       return 'a list';
     case 'string':
@@ -166,7 +167,7 @@ function typeName(s: SchemaNode): string {
     case 'boolean':
       return 'true or false';
     default:
-      return 'a value';
+      return brief ? 'any value' : 'a value';
   }
 }
 
