@@ -218,15 +218,6 @@ export function dnsHost(host: string, namespace: string, knownNamespaces?: Set<s
   return host;
 }
 
-/**
- * The same as {@link istioHost} (hosts in configuration, as istiod reads them), under the name the routing code
- * uses. `_knownNamespaces` is ignored: a name with a dot is never completed, whatever namespaces exist. For what a
- * client sends (a request's Host), use {@link dnsHost}.
- */
-export function qualifyHost(host: string, namespace: string, _knownNamespaces?: Set<string>): string {
-  return istioHost(host, namespace);
-}
-
 /** Does a host pattern (possibly `*` or `*.suffix`) cover a concrete host? */
 export function hostMatches(pattern: string, host: string): boolean {
   if (pattern === '*' || pattern === host) return true;

@@ -1,4 +1,4 @@
-import { CLUSTER_DOMAIN, matchesSelector, stringMap, obj, type KService, type ServiceEntryHost, type Workload, type WorkspaceIndex } from '../workspace';
+import { CLUSTER_DOMAIN, dnsHost, istioHost, matchesSelector, stringMap, obj, type KService, type ServiceEntryHost, type Workload, type WorkspaceIndex } from '../workspace';
 
 export type Mesh = 'istio' | 'linkerd' | 'none';
 
@@ -11,27 +11,18 @@ export interface HostTarget {
 
 /**
  * A host written in Istio configuration (VirtualService hosts and destinations, mirrors, DestinationRule host) as
- * istiod reads it: only a name without a dot is completed, to `<name>.<namespace>.svc.cluster.local`; `*`,
- * wildcards, addresses and every dotted name (`reviews.other`, `reviews.other.svc`, FQDNs) are taken literally.
+ * istiod reads it: see istioHost.
  */
-export function configHost(host: string, namespace: string): string {
-  if (host === '' || host.startsWith('*') || host.includes('.') || host.includes(':')) return host;
-  return `${host}.${namespace || 'default'}.${CLUSTER_DOMAIN}`;
-}
+export const configHost = istioHost;
 
 /**
- * The FQDN a request's host (authority) reaches, as a pod's resolver and a sidecar's virtual host domains read it:
- * a Service answers to `name` (in the caller's namespace), `name.ns`, `name.ns.svc` and `name.ns.svc.cluster.local`.
- * Any other host is taken as written. For what a client sends (and Linkerd's DNS-based authorities), never for hosts
- * in Istio configuration (see configHost).
+ * The FQDN a request's host (authority) reaches, as a pod's resolver and a sidecar's virtual host domains read it
+ * (`name`, `name.ns`, `name.ns.svc` and the FQDN all reach a Service): see dnsHost. For what a client sends (and
+ * Linkerd's DNS-based authorities), never for hosts in Istio configuration.
  */
 export function requestFqdn(index: WorkspaceIndex, host: string, fromNs: string | undefined): string {
-  if (host === '' || host.startsWith('*')) return host;
-  if (!host.includes('.')) return `${host}.${fromNs || 'default'}.${CLUSTER_DOMAIN}`;
-  const parts = host.split('.');
-  if (parts.length === 2 && index.namespaces().has(parts[1])) return `${host}.${CLUSTER_DOMAIN}`;
-  if (parts.length === 3 && parts[2] === 'svc' && index.namespaces().has(parts[1])) return `${host}.${CLUSTER_DOMAIN.split('.').slice(1).join('.')}`;
-  return host;
+  if (host === '') return host;
+  return dnsHost(host, fromNs ?? 'default', index.namespaces());
 }
 
 /** Qualifies a host the way a caller in `fromNs` would see it. A short name with no namespace given picks the only Service of that name. */
