@@ -39,3 +39,53 @@ test('CRLF line endings keep line numbers right', () => {
   const f = new SegmentedFile('a: 1\r\n---\r\nb: 2\r\n');
   assert.deepEqual(f.segments.map((s) => s.startLine), [0, 1]);
 });
+
+/** What a file's split looks like, for comparing an incremental update with a fresh split. */
+function shape(f: SegmentedFile): Array<[number, number, number, string]> {
+  return f.segments.map((s) => [s.index, s.startLine, s.startOffset, s.parsed.text]);
+}
+
+test('an incremental update splits exactly as a fresh split does (random edits, separators, CRLF, lone CR)', () => {
+  const pieces = ['---\n', '--- \n', '---', 'a: 1\n', 'b:\n  - x\n', '\n', '\r\n', '\r', '-- -\n', '----\n', '--- # c\n', 'kind: X\r\n', '- ', '#c\n'];
+  let seed = 7;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const gen = (n: number): string => Array.from({ length: n }, () => pieces[rnd(pieces.length)]).join('');
+  for (let round = 0; round < 300; round++) {
+    let text = gen(5 + rnd(40));
+    const f = new SegmentedFile(text);
+    for (let e = 0; e < 20; e++) {
+      const at = rnd(text.length + 1);
+      const len = rnd(Math.min(8, text.length - at) + 1);
+      text = text.slice(0, at) + (rnd(3) ? gen(rnd(3)) : '') + text.slice(at + len);
+      const r = f.update(text);
+      assert.deepEqual(shape(f), shape(new SegmentedFile(text)), `round ${round}, edit ${e}: ${JSON.stringify(text)}`);
+      assert.equal(f.text, text);
+      for (const i of r.changed) assert.ok(i < f.segments.length);
+    }
+  }
+});
+
+test('an edit in the middle of a large file keeps every other document parsed and re-splits only around it', () => {
+  const docs = Array.from({ length: 500 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: "${i}"\n`);
+  const text = docs.join('---\n');
+  const f = new SegmentedFile(text);
+  const before = f.segments.map((s) => s.parsed);
+  const at = text.indexOf('name: c250') + 'name: c25'.length;
+  const edited = text.slice(0, at) + '0\n  labels: {a: b}' + text.slice(at + 1);
+  const r = f.update(edited);
+  assert.equal(r.full, false);
+  assert.ok(r.changed.length <= 3, `${r.changed.length} documents re-split`);
+  const reparsed = f.segments.filter((s, i) => s.parsed !== before[i]);
+  assert.deepEqual(reparsed.map((s) => s.index), [250]);
+  assert.deepEqual(shape(f), shape(new SegmentedFile(edited)));
+});
+
+test('identical documents share one parse, and editing one of them keeps the other', () => {
+  const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n';
+  const f = new SegmentedFile(`${doc}---\n${doc}---\n${doc}`);
+  assert.equal(f.segments[1].parsed, f.segments[2].parsed);
+  const shared = f.segments[2].parsed;
+  f.update(`${doc}---\n${doc.replace('same', 'other')}---\n${doc}`);
+  assert.equal(f.segments[2].parsed, shared);
+  assert.match(f.segments[1].parsed.text, /other/);
+});

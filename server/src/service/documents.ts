@@ -294,12 +294,28 @@ function megabytes(n: number): string {
 
 export const DEFAULT_LIMITS: FileLimits = { maxFileSize: 8 * 1024 * 1024, maxDocuments: 10000, maxDocumentSize: DEFAULT_MAX_DOCUMENT_SIZE };
 
+/** What an update changed: the segments parsed anew (by index in `segments`), or everything. */
+export interface UpdateResult {
+  /** True when the whole file was split again (first load, limits, reduced files, or a fallback). */
+  full: boolean;
+  /** Indexes (in the new `segments`) of the segments inside the re-split window; all of them when `full`. */
+  changed: number[];
+  /**
+   * When not full: the re-split window, as `removed` old segments from index `start` replaced by `added` new ones;
+   * the segments after it moved by `lineDelta` lines (and keep their parsed form).
+   */
+  window?: { start: number; removed: number; added: number; lineDelta: number };
+}
+
 export class SegmentedFile {
   segments: Segment[] = [];
-  private byText = new Map<string, ParsedSegment>();
+  /** Parsed segments by text, with how many segments of the file use each (identical documents share one). */
+  private byText = new Map<string, { parsed: ParsedSegment; uses: number }>();
   text = '';
   /** Why the file is analysed only in part (or not at all), when it is. */
   reduced: string | undefined;
+  /** Changes with every update that changes the text (caches of derived results compare it). */
+  version = 0;
 
   constructor(
     text: string,
@@ -308,7 +324,24 @@ export class SegmentedFile {
     this.update(text);
   }
 
-  update(text: string, limits: FileLimits = this.limits): void {
+  /**
+   * Takes the file's new text. Only the documents around the edited region are split and parsed again: the
+   * common prefix and suffix of the old and new texts are found (native string comparison, in chunks), and the
+   * documents outside the edit keep their parsed form, shifted by the lines the edit added or removed.
+   */
+  update(text: string, limits: FileLimits = this.limits): UpdateResult {
+    const sameLimits = limits === this.limits || JSON.stringify(limits) === JSON.stringify(this.limits);
+    if (text === this.text && sameLimits && this.segments.length) return { full: false, changed: [], window: { start: 0, removed: 0, added: 0, lineDelta: 0 } };
+    this.version++;
+    if (sameLimits && !this.reduced && this.segments.length && text.length <= limits.maxFileSize) {
+      const r = this.updateWindow(text);
+      if (r) return r;
+    }
+    this.fullUpdate(text, limits);
+    return { full: true, changed: this.segments.map((_, i) => i) };
+  }
+
+  private fullUpdate(text: string, limits: FileLimits): void {
     this.limits = limits;
     this.text = text;
     this.reduced = undefined;
@@ -324,30 +357,101 @@ export class SegmentedFile {
       offsets = offsets.slice(0, limits.maxDocuments + 1);
     }
     const starts = lineStartsLite(text, offsets);
-    const next = new Map<string, ParsedSegment>();
+    const old = this.byText;
+    this.byText = new Map();
     const segments: Segment[] = [];
     const count = this.reduced ? offsets.length - 1 : offsets.length;
     const maxDoc = limits.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE;
     const tooLarge: string[] = [];
     for (let i = 0; i < count; i++) {
       const segText = text.slice(offsets[i], i + 1 < offsets.length ? offsets[i + 1] : text.length);
-      let parsed = next.get(segText) ?? this.byText.get(segText);
-      const tooBig = segText.length > maxDoc;
-      if (parsed && !!parsed.cache.get('unparsed') !== tooBig) parsed = undefined; // the limit changed
-      if (tooBig) {
-        tooLarge.push(`document ${i + 1} (line ${starts[i] + 1}) is ${(segText.length / 1048576).toFixed(1)} MB`);
-        parsed ??= unparsedSegment(segText);
-      }
-      if (!parsed) parsed = parseSegment(segText);
-      next.set(segText, parsed);
-      segments.push({ index: i, startLine: starts[i], startOffset: offsets[i], parsed });
+      if (segText.length > maxDoc) tooLarge.push(`document ${i + 1} (line ${starts[i] + 1}) is ${(segText.length / 1048576).toFixed(1)} MB`);
+      segments.push({ index: i, startLine: starts[i], startOffset: offsets[i], parsed: this.acquire(segText, old) });
     }
     if (tooLarge.length) {
       const why = `${tooLarge.slice(0, 3).join(', ')}${tooLarge.length > 3 ? ` and ${tooLarge.length - 3} more` : ''}, over the ${(maxDoc / 1048576).toFixed(1)} MB limit per document: not analysed`;
       this.reduced = this.reduced ? `${this.reduced}; ${why}` : why;
     }
-    this.byText = next;
     this.segments = segments;
+  }
+
+  /** The parsed form of a segment text: shared with an identical segment, reused from before, or parsed now. */
+  private acquire(segText: string, previous?: Map<string, { parsed: ParsedSegment; uses: number }>): ParsedSegment {
+    const tooBig = segText.length > (this.limits.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE);
+    let entry = this.byText.get(segText);
+    if (entry && !!entry.parsed.cache.get('unparsed') !== tooBig) entry = undefined; // the limit changed
+    if (entry) {
+      entry.uses++;
+      return entry.parsed;
+    }
+    let parsed = previous?.get(segText)?.parsed;
+    if (parsed && !!parsed.cache.get('unparsed') !== tooBig) parsed = undefined;
+    parsed ??= tooBig ? unparsedSegment(segText) : parseSegment(segText);
+    this.byText.set(segText, { parsed, uses: 1 });
+    return parsed;
+  }
+
+  private release(parsed: ParsedSegment): void {
+    const entry = this.byText.get(parsed.text);
+    if (entry && entry.parsed === parsed && --entry.uses <= 0) this.byText.delete(parsed.text);
+  }
+
+  /**
+   * Re-splits only the documents the edit touches; undefined when the edit cannot be handled that way (the caller
+   * then splits the whole file). See update.
+   */
+  private updateWindow(text: string): UpdateResult | undefined {
+    const oldText = this.text;
+    const p = commonPrefix(oldText, text);
+    const s = commonSuffix(oldText, text, Math.min(oldText.length, text.length) - p);
+    const oldEnd = oldText.length - s;
+    const delta = text.length - oldText.length;
+    const segs = this.segments;
+    const at = (off: number): number => {
+      // the last segment starting at or before `off`
+      let lo = 0;
+      let hi = segs.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (segs[mid].startOffset <= off) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    // From the document before the one holding the edit's start (an edit at a line start can remove the `---` of the
+    // document it is in, joining it to the previous one) up to the document after the one holding the edit's end,
+    // which starts after an unchanged line break and so stays a document start.
+    const first = Math.max(0, at(p) - 1);
+    const last = at(oldEnd);
+    const winStart = segs[first].startOffset;
+    const winEndOld = last + 1 < segs.length ? segs[last + 1].startOffset : oldText.length;
+    const winEndNew = winEndOld + delta;
+    if (winEndNew < winStart || (last + 1 < segs.length && text.charCodeAt(winEndNew - 1) !== 10)) return undefined;
+    const offsets = splitOffsetsIn(text, winStart, winEndNew);
+    const count = segs.length - (last - first + 1) + offsets.length;
+    if (count > this.limits.maxDocuments) return undefined;
+    const lineDelta = countLines(text, winStart, winEndNew) - countLines(oldText, winStart, winEndOld);
+    const maxDoc = this.limits.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE;
+    const fresh: Segment[] = [];
+    let line = segs[first].startLine;
+    const oldWindow = segs.slice(first, last + 1);
+    const pending = new Map<string, { parsed: ParsedSegment; uses: number }>();
+    for (const seg of oldWindow) pending.set(seg.parsed.text, { parsed: seg.parsed, uses: 0 });
+    for (let i = 0; i < offsets.length; i++) {
+      const end = i + 1 < offsets.length ? offsets[i + 1] : winEndNew;
+      const segText = text.slice(offsets[i], end);
+      if (segText.length > maxDoc) return undefined; // the full split says why in `reduced`
+      if (i > 0) line += countLines(text, offsets[i - 1], offsets[i]);
+      fresh.push({ index: first + i, startLine: line, startOffset: offsets[i], parsed: this.acquire(segText, pending) });
+    }
+    for (const seg of oldWindow) this.release(seg.parsed);
+    const shift = offsets.length - oldWindow.length;
+    const tail = segs.slice(last + 1).map((seg) =>
+      shift || delta || lineDelta ? { index: seg.index + shift, startLine: seg.startLine + lineDelta, startOffset: seg.startOffset + delta, parsed: seg.parsed } : seg,
+    );
+    this.segments = [...segs.slice(0, first), ...fresh, ...tail];
+    this.text = text;
+    return { full: false, changed: fresh.map((_, i) => first + i), window: { start: first, removed: oldWindow.length, added: fresh.length, lineDelta } };
   }
 
   /** The segment holding a file position (the last one whose start line is at or before it). */
@@ -362,6 +466,54 @@ export class SegmentedFile {
     }
     return this.segments[lo];
   }
+}
+
+/** Length of the common prefix of two strings (compared in chunks with native equality, then char by char). */
+export function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  for (let step = 4096; step >= 1; step >>= 3) {
+    while (i + step <= n && a.slice(i, i + step) === b.slice(i, i + step)) i += step;
+  }
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of two strings, at most `max`. */
+export function commonSuffix(a: string, b: string, max: number): number {
+  let i = 0;
+  for (let step = 4096; step >= 1; step >>= 3) {
+    while (i + step <= max && a.slice(a.length - i - step, a.length - i) === b.slice(b.length - i - step, b.length - i)) i += step;
+  }
+  while (i < max && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
+/** splitOffsets for the part [from, to) of a text, `from` being a document start. */
+function splitOffsetsIn(text: string, from: number, to: number): number[] {
+  const offsets = [from];
+  let i = from;
+  while (i < to) {
+    if (i > from && text.charCodeAt(i) === 45 && text.startsWith('---', i)) {
+      const c = text.charCodeAt(i + 3);
+      if (i + 3 >= text.length || c === 32 || c === 9 || c === 10 || c === 13) offsets.push(i);
+    }
+    const nl = text.indexOf('\n', i);
+    if (nl < 0 || nl + 1 >= to) break;
+    i = nl + 1;
+  }
+  return offsets;
+}
+
+/** Line breaks (\n, \r\n, lone \r) in [from, to) of a text. */
+function countLines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) n++;
+    else if (c === 13 && text.charCodeAt(i + 1) !== 10) n++;
+  }
+  return n;
 }
 
 /** Line numbers of the given offsets (offsets ascending), counting only \n, \r\n and \r line breaks. */

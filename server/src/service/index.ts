@@ -84,10 +84,15 @@ export class MeshService {
   limits: FileLimits = { ...DEFAULT_LIMITS };
 
   setFile(uri: string, text: string): boolean {
-    this.indexCache = undefined;
     let f = this.files.get(uri);
-    if (f) f.update(text, this.limits);
-    else {
+    if (f) {
+      const r = f.update(text, this.limits);
+      if (!r.full && !r.changed.length) return false; // same text
+      this.indexCache = undefined;
+      // only the re-split documents can add a CRD; a file that provided CRDs is read again whole
+      if (!r.full && !this.registry.overrideSources().includes(uri) && !r.changed.some((i) => CRD_HINT.test(f!.segments[i].parsed.text))) return false;
+    } else {
+      this.indexCache = undefined;
       f = new SegmentedFile(text, this.limits);
       this.files.set(uri, f);
     }

@@ -284,6 +284,35 @@ export const DEP_ALL = '*';
 export const DEP_NAMESPACES = '#namespaces';
 export const DEP_WORKLOADS = '#workloads';
 
+/**
+ * A lookup table shared by the checks of one workspace state, whose entries are read by key: a check that reads
+ * `index.lookup(table, key)` depends on the entries under that key only, not on every resource of the kind, so an
+ * edit re-runs the checks that looked up what the edited resource is filed under.
+ *
+ * The contract that makes this sound: under which keys an entry is filed depends only on the entry's own resource
+ * (each entry is a Resource or has one as `res`); anything else the build reads (other kinds, namespaces) stays a
+ * dependency of every lookup.
+ */
+export interface TableDef<T> {
+  readonly name: string;
+  /** The kinds whose resources are the entries (their changes are tracked per key). */
+  readonly kinds: readonly string[];
+  readonly build: (index: WorkspaceIndex) => Map<string, T[]>;
+}
+
+const TABLES = new Map<string, TableDef<unknown>>();
+
+export function defineTable<T>(name: string, kinds: readonly string[], build: (index: WorkspaceIndex) => Map<string, T[]>): TableDef<T> {
+  const def: TableDef<T> = { name, kinds, build };
+  TABLES.set(name, def as TableDef<unknown>);
+  return def;
+}
+
+const KEYED = '@';
+const KEY_SEP = '\u0000';
+const DEP_ANY = '#any:';
+const NO_ENTRIES: readonly never[] = [];
+
 function mix(h: number, v: number): number {
   return (Math.imul(h ^ v, 0x5bd1e995) + 0x6b43a9b5) >>> 0;
 }
@@ -321,7 +350,11 @@ export class WorkspaceIndex {
     let v = this.versions.get(dep);
     if (v === undefined) {
       let h = 17;
-      if (dep === DEP_NAMESPACES) {
+      if (dep.startsWith(KEYED)) {
+        h = this.keyedVersion(dep);
+      } else if (dep.startsWith(DEP_ANY)) {
+        h = (this.byGk.get(dep.slice(DEP_ANY.length))?.length ?? 0) > 0 ? 1 : 0;
+      } else if (dep === DEP_NAMESPACES) {
         for (const n of [...this.namespacesUntracked()].sort()) for (let i = 0; i < n.length; i++) h = mix(h, n.charCodeAt(i));
       } else {
         const list = dep === DEP_ALL ? this.all : dep === DEP_WORKLOADS ? this.workloadsUntracked().map((w) => w.res) : this.byGk.get(dep) ?? [];
@@ -332,6 +365,55 @@ export class WorkspaceIndex {
       this.versions.set(dep, v);
     }
     return v;
+  }
+
+  /** Version of a keyed dependency: the entries under the key, and what the table's build read besides its kinds. */
+  private keyedVersion(dep: string): number {
+    const sep = dep.indexOf(KEY_SEP);
+    const def = TABLES.get(dep.slice(KEYED.length, sep));
+    if (!def) return -1; // a table of another build of the rules: never equal, so the check runs again
+    const t = this.tableOf(def);
+    let h = 23;
+    const entries = t.map.get(dep.slice(sep + 1)) ?? NO_ENTRIES;
+    for (const e of entries) {
+      const r = ((e as { res?: Resource }).res ?? e) as Resource;
+      h = mix(mix(h, r.seg?.id ?? 0), r.startLine ?? 0);
+    }
+    h = mix(h, entries.length);
+    for (const d of t.otherDeps) h = mix(h, this.version(d));
+    return h;
+  }
+
+  private readonly tables = new Map<string, { map: Map<string, unknown[]>; otherDeps: string[] }>();
+
+  private tableOf(def: TableDef<unknown>): { map: Map<string, unknown[]>; otherDeps: string[] } {
+    let t = this.tables.get(def.name);
+    if (!t) {
+      const outer = this.tracker;
+      const deps = new Set<string>();
+      this.tracker = deps;
+      let map: Map<string, unknown[]>;
+      try {
+        map = def.build(this);
+      } finally {
+        this.tracker = outer;
+      }
+      t = { map, otherDeps: [...deps].filter((d) => !def.kinds.includes(d)) };
+      this.tables.set(def.name, t);
+    }
+    return t;
+  }
+
+  /** The entries of a table under a key; the reading check depends on those entries only (see TableDef). */
+  lookup<T>(def: TableDef<T>, key: string): readonly T[] {
+    this.tracker?.add(KEYED + def.name + KEY_SEP + key);
+    return (this.tableOf(def as TableDef<unknown>).map.get(key) ?? NO_ENTRIES) as readonly T[];
+  }
+
+  /** Does the workspace hold any resource of a kind? (The reading check depends on that yes or no only.) */
+  has(gk: string): boolean {
+    this.tracker?.add(DEP_ANY + gk);
+    return (this.byGk.get(gk)?.length ?? 0) > 0;
   }
 
   private readonly memos = new Map<string, { value: unknown; deps: string[] }>();

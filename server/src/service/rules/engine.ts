@@ -122,11 +122,16 @@ interface ResourceRuns {
   runs: Map<Rule, CachedRun>;
   /** The diagnostics last emitted for the resource, reused while every run is still valid. */
   emitted?: FileDiagnostic[];
+  /** What every run read, deduplicated, with the versions seen: one check instead of one per rule. */
+  deps?: Array<[string, number]>;
 }
 
 function runValid(run: CachedRun | undefined, index: WorkspaceIndex): run is CachedRun {
-  if (!run) return false;
-  for (const [d, v] of run.deps) if (index.version(d) !== v) return false;
+  return !!run && depsValid(run.deps, index);
+}
+
+function depsValid(deps: Array<[string, number]>, index: WorkspaceIndex): boolean {
+  for (const [d, v] of deps) if (index.version(d) !== v) return false;
   return true;
 }
 
@@ -155,7 +160,7 @@ export function runRules(
       res.seg.cache.set('rules', state);
     }
     // Nothing this resource's checks read has changed: reuse what was emitted (shifted if the document moved).
-    if (state.emitted && rules.every((r) => runValid(state!.runs.get(r), index) || !state!.runs.has(r))) {
+    if (state.emitted && state.deps && depsValid(state.deps, index)) {
       const delta = res.startLine - state.startLine;
       if (delta) {
         state.emitted = state.emitted.map((d) => ({ ...d, range: shiftRange(d.range, delta), fixes: d.fixes ? shiftFixes(d.fixes, delta, res.uri) : undefined }));
@@ -195,7 +200,7 @@ export function runRules(
         };
         index.tracker = tracker;
         try {
-          if (!rule.needsWorkspace || rule.needsWorkspace.some((gk) => index.of(gk).length > 0)) rule.check(ctx, res);
+          if (!rule.needsWorkspace || rule.needsWorkspace.some((gk) => index.has(gk))) rule.check(ctx, res);
         } catch (e) {
           onError?.(rule, res, e);
         } finally {
@@ -219,6 +224,9 @@ export function runRules(
       }
     }
     for (const r of state.runs.keys()) if (!rules.includes(r)) state.runs.delete(r);
+    const deps = new Map<string, number>();
+    for (const run of state.runs.values()) for (const [d, v] of run.deps) deps.set(d, v);
+    state.deps = [...deps];
     state.emitted = emitted;
     state.startLine = res.startLine;
     out.push(...emitted);

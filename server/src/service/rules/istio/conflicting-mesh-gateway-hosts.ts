@@ -1,6 +1,20 @@
-import { arr, istioHost, str, strings, type Resource } from '../../workspace';
+import { arr, defineTable, istioHost, str, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { boundToMesh, exportScope, fullName, GK, listText, scopesIntersect } from './util';
+
+/** Mesh-bound VirtualServices by qualified host. */
+const MESH_VS_BY_HOST = defineTable<Resource>('istio/mesh-vs-by-host', [GK.vs], (index) => {
+  const m = new Map<string, Resource[]>();
+  for (const o of index.of(GK.vs)) {
+    if (!boundToMesh(o)) continue;
+    for (const x of new Set(strings(o.spec.hosts).map((h) => istioHost(h, o.namespace)))) {
+      const list = m.get(x);
+      if (list) list.push(o);
+      else m.set(x, [o]);
+    }
+  }
+  return m;
+});
 
 export const conflictingMeshGatewayHosts: Rule = {
   id: 'istio/conflicting-mesh-gateway-hosts',
@@ -15,25 +29,13 @@ export const conflictingMeshGatewayHosts: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     if (!boundToMesh(res)) return;
-    // mesh-bound VirtualServices by qualified host, built once per workspace change and shared by every check
-    const byHost = ctx.index.memo('istio/mesh-vs-by-host', () => {
-      const m = new Map<string, Resource[]>();
-      for (const o of ctx.index.of(GK.vs)) {
-        if (!boundToMesh(o)) continue;
-        for (const x of new Set(strings(o.spec.hosts).map((h) => istioHost(h, o.namespace)))) {
-          const list = m.get(x);
-          if (list) list.push(o);
-          else m.set(x, [o]);
-        }
-      }
-      return m;
-    });
+    // mesh-bound VirtualServices by qualified host: a table shared by every check, read by key
     const scope = exportScope(strings(res.spec.exportTo), res.namespace);
     arr(res.spec.hosts).forEach((v, i) => {
       const h = str(v);
       if (!h) return;
       const fqdn = istioHost(h, res.namespace);
-      const clash = (byHost.get(fqdn) ?? []).filter(
+      const clash = ctx.index.lookup(MESH_VS_BY_HOST, fqdn).filter(
         (o) => o !== res && !(o.uri === res.uri && o.startLine === res.startLine) && scopesIntersect(scope, exportScope(strings(o.spec.exportTo), o.namespace)),
       );
       if (!clash.length) return;

@@ -1,6 +1,24 @@
-import { istioHost, strings, type Resource } from '../../workspace';
+import { defineTable, istioHost, strings, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
-import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, perIndex, vsDests, vsGateways } from './util';
+import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, vsDests, vsGateways } from './util';
+
+/** Host FQDN -> mesh VirtualServices that route that very host by subsets. */
+const MESH_SUBSET_ROUTED = defineTable<Resource>('istio/mesh-subset-routed', [GK.vs], (index) => {
+  const out = new Map<string, Resource[]>();
+  for (const vs of index.of(GK.vs)) {
+    if (!boundToMesh(vs)) continue;
+    const own = new Set(strings(vs.spec.hosts).map((h) => istioHost(h, vs.namespace)));
+    for (const d of vsDests(vs)) {
+      if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
+      const fqdn = istioHost(d.host, vs.namespace);
+      if (!own.has(fqdn)) continue;
+      const list = out.get(fqdn) ?? [];
+      if (!list.includes(vs)) list.push(vs);
+      out.set(fqdn, list);
+    }
+  }
+  return out;
+});
 
 export const ingressRouteIgnoresMeshSubsets: Rule = {
   id: 'istio/ingress-route-ignores-mesh-subsets',
@@ -16,29 +34,11 @@ export const ingressRouteIgnoresMeshSubsets: Rule = {
   },
   check(ctx: RuleContext, res: Resource) {
     if (!boundToGateways(res)) return;
-    // host FQDN -> mesh VirtualServices that route that very host by subsets
-    const subsetRouted = perIndex(ctx.index, 'istio/mesh-subset-routed', () => {
-      const out = new Map<string, Resource[]>();
-      for (const vs of ctx.index.of(GK.vs)) {
-        if (!boundToMesh(vs)) continue;
-        const own = new Set(strings(vs.spec.hosts).map((h) => istioHost(h, vs.namespace)));
-        for (const d of vsDests(vs)) {
-          if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
-          const fqdn = istioHost(d.host, vs.namespace);
-          if (!own.has(fqdn)) continue;
-          const list = out.get(fqdn) ?? [];
-          if (!list.includes(vs)) list.push(vs);
-          out.set(fqdn, list);
-        }
-      }
-      return out;
-    });
-    if (!subsetRouted.size) return;
     const gateways = vsGateways(res).filter((g) => g !== MESH_GATEWAY);
     for (const d of vsDests(res)) {
       if (d.section !== 'http' || d.kind !== 'route' || d.subset) continue;
-      const mesh = subsetRouted.get(istioHost(d.host, res.namespace))?.filter((vs) => vs !== res && !(vs.uri === res.uri && vs.startLine === res.startLine));
-      if (!mesh?.length) continue;
+      const mesh = ctx.index.lookup(MESH_SUBSET_ROUTED, istioHost(d.host, res.namespace)).filter((vs) => vs !== res && !(vs.uri === res.uri && vs.startLine === res.startLine));
+      if (!mesh.length) continue;
       ctx.report(res, {
         path: [...d.path, 'host'],
         on: 'value',

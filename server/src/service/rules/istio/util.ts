@@ -2,6 +2,7 @@ import type { Fix, PathSeg } from '../../model';
 import {
   arr,
   CLUSTER_DOMAIN,
+  defineTable,
   get,
   hostMatches,
   isObj,
@@ -293,6 +294,18 @@ export function serviceNamespaces(index: WorkspaceIndex, fqdn: string, fromNames
   return out;
 }
 
+/** DestinationRules by `<namespace>\0<host>` for exact hosts, and by `<namespace>\0*` for the wildcard ones. */
+const DRS_BY_NAMESPACE_HOST = defineTable<DrInfo>('istio/drs-by-namespace-host', [GK.dr], (index) => {
+  const m = new Map<string, DrInfo[]>();
+  for (const d of allDrs(index)) {
+    const key = `${d.res.namespace}\u0000${d.host.startsWith('*') ? '*' : d.host}`;
+    const list = m.get(key);
+    if (list) list.push(d);
+    else m.set(key, [d]);
+  }
+  return m;
+});
+
 export interface DrChoice {
   /** The namespace whose DestinationRules apply, and those rules (merged by Istio: their subsets add up). */
   namespace: string;
@@ -308,24 +321,10 @@ export interface DrChoice {
  */
 export function destinationRulesFor(index: WorkspaceIndex, fqdn: string, clientNamespace: string, drs?: DrInfo[]): DrChoice {
   const searched: string[] = [clientNamespace];
-  // rules of a namespace by exact host, and its wildcard rules: a per-workspace table instead of a scan per lookup
-  const byNamespace = drs
-    ? undefined
-    : perIndex(index, 'istio/drs-by-namespace', () => {
-        const m = new Map<string, { exact: Map<string, DrInfo[]>; wild: DrInfo[] }>();
-        for (const d of allDrs(index)) {
-          let t = m.get(d.res.namespace);
-          if (!t) m.set(d.res.namespace, (t = { exact: new Map(), wild: [] }));
-          if (d.host.startsWith('*')) t.wild.push(d);
-          else t.exact.set(d.host, [...(t.exact.get(d.host) ?? []), d]);
-        }
-        return m;
-      });
   const inNamespace = (ns: string): DrInfo[] => {
     if (drs) return mostSpecific(fqdn, drs.filter((d) => d.res.namespace === ns));
-    const t = byNamespace!.get(ns);
-    if (!t) return [];
-    return mostSpecific(fqdn, [...(t.exact.get(fqdn) ?? []), ...t.wild]);
+    // read by key: the check depends on the rules of that namespace for that host (and its wildcard rules) only
+    return mostSpecific(fqdn, [...index.lookup(DRS_BY_NAMESPACE_HOST, `${ns}\u0000${fqdn}`), ...index.lookup(DRS_BY_NAMESPACE_HOST, `${ns}\u0000*`)]);
   };
   const local = inNamespace(clientNamespace);
   if (local.length) return { namespace: clientNamespace, drs: local, searched };

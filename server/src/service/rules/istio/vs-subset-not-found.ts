@@ -69,13 +69,14 @@ export const vsSubsetNotFound: Rule = {
     fix: 'Add the subset (name and pod labels) to the DestinationRule for the host, or route to an existing subset.',
   },
   check(ctx: RuleContext, res: Resource) {
-    const drs = allDrs(ctx.index);
     for (const d of vsDests(res)) {
       if (!d.subset) continue;
       const fqdn = istioHost(d.host, res.namespace);
       const choice = destinationRulesFor(ctx.index, fqdn, res.namespace);
       const defined = new Set(choice.drs.flatMap((x) => x.subsets));
       if (defined.has(d.subset)) continue;
+      // only now read every DestinationRule (a check that finds its subset depends on the rules for its host only)
+      const drs = allDrs(ctx.index);
       if (!drs.length) {
         // no DestinationRule anywhere in the workspace: judge only hosts the workspace defines (a Service or
         // ServiceEntry visible from here), since the rules may live in files the workspace does not hold

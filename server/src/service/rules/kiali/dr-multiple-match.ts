@@ -1,4 +1,4 @@
-import { hostsOverlap, objs, istioHost, str, type Resource } from '../../workspace';
+import { defineTable, hostsOverlap, objs, istioHost, str, type Resource } from '../../workspace';
 import type { Rule, RuleContext } from '../types';
 import { GK, MESH_WIDE_HOST, andList, drHost, lc, namespaceWideHost, ref, same } from './util';
 
@@ -16,6 +16,20 @@ function subsetNames(res: Resource): string[] | undefined {
   return names.length ? names : undefined;
 }
 
+/** Non-default DestinationRules by lower-cased qualified host, the wildcard ones under `*`. */
+const DR_BY_HOST = defineTable<Resource>('kiali/dr-by-host', [GK.dr], (index) => {
+  const m = new Map<string, Resource[]>();
+  for (const other of index.of(GK.dr)) {
+    if (isDefaultRule(other)) continue;
+    const oh = drHost(other);
+    if (!oh) continue;
+    const q = lc(istioHost(oh, other.namespace));
+    const key = q.includes('*') ? '*' : q;
+    m.set(key, [...(m.get(key) ?? []), other]);
+  }
+  return m;
+});
+
 export const drMultipleMatch: Rule = {
   id: 'kiali/dr-multiple-match',
   code: 'KIA0201',
@@ -32,21 +46,10 @@ export const drMultipleMatch: Rule = {
     const fqdn = lc(istioHost(host, res.namespace));
     const mine = subsetNames(res);
     const clashes: string[] = [];
-    // candidates: rules for the same qualified host, plus wildcard rules (a per-workspace table, not a scan)
-    const table = ctx.index.memo('kiali/dr-by-host', () => {
-      const exact = new Map<string, Array<[Resource, string]>>();
-      const wildcard: Array<[Resource, string]> = [];
-      for (const other of ctx.index.of(GK.dr)) {
-        if (isDefaultRule(other)) continue;
-        const oh = drHost(other);
-        if (!oh) continue;
-        const q = lc(istioHost(oh, other.namespace));
-        if (q.includes('*')) wildcard.push([other, q]);
-        else exact.set(q, [...(exact.get(q) ?? []), [other, q]]);
-      }
-      return { exact, wildcard };
-    });
-    const candidates = fqdn.includes('*') ? [...[...table.exact.values()].flat(), ...table.wildcard] : [...(table.exact.get(fqdn) ?? []), ...table.wildcard];
+    // candidates: rules for the same qualified host, plus wildcard rules (read by key from a shared table)
+    const candidates = fqdn.includes('*')
+      ? ctx.index.of(GK.dr).flatMap((other) => (isDefaultRule(other) || !drHost(other) ? [] : [[other, lc(istioHost(drHost(other)!, other.namespace))] as [Resource, string]]))
+      : [...ctx.index.lookup(DR_BY_HOST, fqdn), ...ctx.index.lookup(DR_BY_HOST, '*')].map((other) => [other, lc(istioHost(drHost(other)!, other.namespace))] as [Resource, string]);
     for (const [other, ofqdn] of candidates) {
       if (same(other, res)) continue;
       const oh = drHost(other)!;

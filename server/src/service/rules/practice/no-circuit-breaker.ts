@@ -1,27 +1,28 @@
-import { hostMatches, isObj, objs, istioHost, str, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
+import { defineTable, hostMatches, isObj, objs, istioHost, str, type Obj, type Resource, type WorkspaceIndex } from '../../workspace';
 import { setField } from '../fixes';
 import type { Rule, RuleContext } from '../types';
 import { DR, routeDestinations, VS } from './util';
 
 const OUTLIER_DEFAULTS = '\nconsecutive5xxErrors: 5\ninterval: 10s\nbaseEjectionTime: 30s\nmaxEjectionPercent: 50';
 
-/** DestinationRules whose host covers a fully qualified host (looked up in a per-workspace table, not scanned). */
+/** DestinationRules by qualified host, the wildcard ones under `*`. */
+const DR_BY_HOST = defineTable<Resource>('practice/dr-by-host', [DR], (index) => {
+  const m = new Map<string, Resource[]>();
+  for (const dr of index.of(DR)) {
+    const h = str(dr.spec.host);
+    if (!h) continue;
+    const q = istioHost(h, dr.namespace);
+    const key = q.includes('*') ? '*' : q;
+    m.set(key, [...(m.get(key) ?? []), dr]);
+  }
+  return m;
+});
+
+/** DestinationRules whose host covers a fully qualified host (read by key from a shared table, not scanned). */
 function rulesFor(index: WorkspaceIndex, fqdn: string): Resource[] {
-  const table = index.memo('practice/dr-by-host', () => {
-    const exact = new Map<string, Resource[]>();
-    const wildcard: Array<[string, Resource]> = [];
-    for (const dr of index.of(DR)) {
-      const h = str(dr.spec.host);
-      if (!h) continue;
-      const q = istioHost(h, dr.namespace);
-      if (q.includes('*')) wildcard.push([q, dr]);
-      else exact.set(q, [...(exact.get(q) ?? []), dr]);
-    }
-    return { exact, wildcard };
-  });
-  const hits = table.exact.get(fqdn) ?? [];
-  const wild = table.wildcard.filter(([q]) => hostMatches(q, fqdn)).map(([, dr]) => dr);
-  return wild.length ? [...hits, ...wild] : hits;
+  const hits = index.lookup(DR_BY_HOST, fqdn);
+  const wild = index.lookup(DR_BY_HOST, '*').filter((dr) => hostMatches(istioHost(str(dr.spec.host) ?? '', dr.namespace), fqdn));
+  return [...hits, ...wild];
 }
 
 export const noCircuitBreaker: Rule = {
@@ -39,7 +40,7 @@ export const noCircuitBreaker: Rule = {
       return;
     }
     // a VirtualService: routed hosts with no DestinationRule at all (only judged when the workspace has DestinationRules)
-    if (!ctx.index.of(DR).length) return;
+    if (!ctx.index.has(DR)) return;
     const seen = new Set<string>();
     for (const d of routeDestinations(res)) {
       if (d.host.includes('*')) continue;
