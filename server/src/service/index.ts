@@ -1,9 +1,9 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TemplateLibrary } from './snippets';
-import { DEFAULT_LIMITS, SegmentedFile, type FileLimits } from './documents';
+import { DEFAULT_LIMITS, SegmentedFile, shiftRange, type FileLimits, type UpdateResult } from './documents';
 import { complete, type CompletionEntry } from './features/completion';
-import { fileDiagnostics, type FileDiagnostic } from './features/diagnostics';
+import { resourceRef, segmentDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { hover, type HoverResult } from './features/hover';
 import { folding, outline, type Fold, type OutlineSymbol } from './features/outline';
 import { locate } from './features/locate';
@@ -15,10 +15,10 @@ import { offsetAt } from './text';
 import type { PathSeg } from './model';
 import { SchemaRegistry, splitApiVersion } from './schema/registry';
 import type { Fix } from './model';
-import { runRules, kindsIndex, type RuleErrorLogger } from './rules/engine';
+import { runRules, kindsIndex, newFileRuleCache, type FileRuleCache, type RuleErrorLogger } from './rules/engine';
 import { ALL_RULES } from './rules';
 import { DEFAULT_ANALYSIS_SETTINGS, type AnalysisSettings, type Rule } from './rules/types';
-import { buildIndex, resourceOf, type Resource, type WorkspaceIndex } from './workspace';
+import { buildIndex, resourceOf, resourceOrd, type Resource, type ResourceChange, type WorkspaceIndex } from './workspace';
 import type { Pos, Rng } from './text';
 
 export { SchemaRegistry, SegmentedFile };
@@ -26,13 +26,32 @@ export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold,
 
 const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
 
+/** What the service keeps per file besides its text: resources, and caches of the last diagnostics. */
+interface FileState {
+  /** The file version these were computed for. */
+  version: number;
+  /** The resource of each document (undefined for documents that are none), aligned with the file's segments. */
+  segRes: Array<Resource | undefined>;
+  list: Resource[];
+  rules: FileRuleCache;
+  /** Schema diagnostics of each document in file positions, with what they were computed from. */
+  schema: Array<{ parsed: unknown; startLine: number; generation: number; diags: FileDiagnostic[] } | undefined>;
+  /** The last result of diagnostics(), reused while nothing it was made from changed. */
+  result?: { key: string; rules: FileDiagnostic[]; value: FileDiagnostic[] };
+}
+
 /**
  * The pure core: files in, LSP-shaped results out. No I/O besides reading bundled schema files lazily,
  * no connection. The language server and the CLI both drive this.
  */
 export class MeshService {
   private readonly files = new Map<string, SegmentedFile>();
+  private readonly states = new Map<string, FileState>();
   private indexCache?: WorkspaceIndex;
+  /** The index must be built again (a file was added or removed, or documents were added or removed). */
+  private indexStale = true;
+  /** Changes not yet applied to the index (see WorkspaceIndex.apply). */
+  private pending: ResourceChange[] = [];
   private readonly rulesByKind: Map<string, Rule[]>;
   settings: AnalysisSettings = { ...DEFAULT_ANALYSIS_SETTINGS };
   /** Merge a practice finding into an istioctl/Kiali finding at the same spot (off in rule tests). */
@@ -61,22 +80,68 @@ export class MeshService {
     this.templates = new TemplateLibrary(path.join(path.dirname(registry.dir), 'snippets'));
   }
 
-  /** The workspace index, rebuilt lazily after any file changed. */
+  /**
+   * The workspace index. An edit that replaces documents in place is applied to it (its cost follows the edit);
+   * adding or removing files or documents builds it again.
+   */
   index(): WorkspaceIndex {
-    this.indexCache ??= buildIndex(this.files);
+    if (!this.indexCache || this.indexStale) {
+      this.indexCache = buildIndex(this.files);
+      this.indexStale = false;
+      this.pending = [];
+    } else if (this.pending.length) {
+      const changes = this.pending;
+      this.pending = [];
+      this.indexCache.apply(changes);
+    }
     return this.indexCache;
+  }
+
+  private stateOf(uri: string, f: SegmentedFile): FileState {
+    let st = this.states.get(uri);
+    if (!st) {
+      st = { version: -1, segRes: [], list: [], rules: newFileRuleCache(), schema: [] };
+      this.states.set(uri, st);
+    }
+    if (st.version !== f.version) {
+      st.segRes = f.segments.map((s) => resourceOf(uri, s.parsed, s.startLine));
+      st.list = st.segRes.filter((r): r is Resource => !!r);
+      st.version = f.version;
+    }
+    return st;
+  }
+
+  /** After an update of a known file: the new resources, and the changes for the index (or a rebuild). */
+  private trackUpdate(uri: string, f: SegmentedFile, st: FileState, r: UpdateResult): void {
+    const w = r.window;
+    if (r.full || !w || this.indexStale || !this.indexCache) {
+      this.indexStale = true;
+      return; // stateOf computes the resources again
+    }
+    const prev = st.segRes;
+    const fresh: Array<Resource | undefined> = [];
+    for (let i = w.start; i < w.start + w.added; i++) fresh.push(resourceOf(uri, f.segments[i].parsed, f.segments[i].startLine));
+    const tailStart = w.start + w.added;
+    const tail = w.lineDelta ? f.segments.slice(tailStart).map((s) => resourceOf(uri, s.parsed, s.startLine)) : prev.slice(w.start + w.removed);
+    st.segRes = [...prev.slice(0, w.start), ...fresh, ...tail];
+    st.list = st.segRes.filter((x): x is Resource => !!x);
+    st.version = f.version;
+    if (w.removed !== w.added) {
+      this.indexStale = true; // documents were added or removed: the order of the later ones changed
+      return;
+    }
+    const fi = [...this.files.keys()].indexOf(uri);
+    const note = (old: Resource | undefined, neu: Resource | undefined, seg: number): void => {
+      if (old !== neu) this.pending.push({ old, neu, ord: resourceOrd(fi, seg) });
+    };
+    for (let i = 0; i < w.added; i++) note(prev[w.start + i], fresh[i], w.start + i);
+    if (w.lineDelta) for (let j = 0; j < tail.length; j++) note(prev[tailStart + j], tail[j], tailStart + j);
   }
 
   /** Resources of one file. */
   resources(uri: string): Resource[] {
     const f = this.files.get(uri);
-    if (!f) return [];
-    const out: Resource[] = [];
-    for (const s of f.segments) {
-      const r = resourceOf(uri, s.parsed, s.startLine);
-      if (r) out.push(r);
-    }
-    return out;
+    return f ? this.stateOf(uri, f).list : [];
   }
 
   /** Opens or updates a file; returns true when the set of CRD schemas changed (every file must be re-checked). */
@@ -86,13 +151,14 @@ export class MeshService {
   setFile(uri: string, text: string): boolean {
     let f = this.files.get(uri);
     if (f) {
+      const st = this.stateOf(uri, f);
       const r = f.update(text, this.limits);
       if (!r.full && !r.changed.length) return false; // same text
-      this.indexCache = undefined;
+      this.trackUpdate(uri, f, st, r);
       // only the re-split documents can add a CRD; a file that provided CRDs is read again whole
       if (!r.full && !this.registry.overrideSources().includes(uri) && !r.changed.some((i) => CRD_HINT.test(f!.segments[i].parsed.text))) return false;
     } else {
-      this.indexCache = undefined;
+      this.indexStale = true;
       f = new SegmentedFile(text, this.limits);
       this.files.set(uri, f);
     }
@@ -101,8 +167,9 @@ export class MeshService {
 
   /** Forgets a file; returns true when it provided CRD schemas. */
   removeFile(uri: string): boolean {
-    this.indexCache = undefined;
+    this.indexStale = true;
     this.files.delete(uri);
+    this.states.delete(uri);
     return this.registry.setCrdSource(uri, []);
   }
 
@@ -136,16 +203,22 @@ export class MeshService {
   diagnostics(uri: string): FileDiagnostic[] {
     const f = this.files.get(uri);
     if (!f) return [];
-    const found = runRules(this.rulesByKind, this.resources(uri), this.index(), this.settings, this.onRuleError);
-    const schema = fileDiagnostics(this.registry, f).filter((d) => {
-      if (d.rule === 'schema/cel' && this.reportedByRule(d, found)) return false;
+    const index = this.index();
+    const st = this.stateOf(uri, f);
+    const found = runRules(this.rulesByKind, st.list, index, this.settings, this.onRuleError, st.rules);
+    const schema = this.schemaDiagnostics(f, st);
+    const key = `${f.version}|${this.registry.generation}|${this.dedupeFindings}|${JSON.stringify(this.settings.rules)}|${f.reduced ?? ''}`;
+    // nothing changed since the last call: the same array (the server then need not publish again)
+    if (st.result && st.result.key === key && !schema.changed && sameItems(st.result.rules, found)) return st.result.value;
+    const kept: FileDiagnostic[] = [];
+    for (const d of schema.list) {
+      if (d.rule === 'schema/cel' && this.reportedByRule(d, found)) continue;
       const sev = this.settings.rules[d.rule];
-      if (sev === 'off') return false;
-      if (sev) d.severity = sev;
-      return true;
-    });
+      if (sev === 'off') continue;
+      kept.push(sev && sev !== d.severity ? { ...d, severity: sev } : d);
+    }
     const semantic = this.dedupeFindings ? dedupe(found) : found;
-    const out = [...schema, ...semantic];
+    const out = [...kept, ...semantic];
     if (f.reduced) {
       out.unshift({
         range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
@@ -156,7 +229,38 @@ export class MeshService {
         resource: { apiVersion: null, kind: null, namespace: null, name: null },
       });
     }
+    st.result = { key, rules: found, value: out };
     return out;
+  }
+
+  /** Schema diagnostics of a file in file positions; each document's are kept until it is edited or moves. */
+  private schemaDiagnostics(f: SegmentedFile, st: FileState): { list: FileDiagnostic[]; changed: boolean } {
+    const gen = this.registry.generation;
+    let changed = st.schema.length !== f.segments.length;
+    const next: FileState['schema'] = [];
+    const list: FileDiagnostic[] = [];
+    f.segments.forEach((s, i) => {
+      let part = st.schema[i];
+      if (!part || part.parsed !== s.parsed || part.startLine !== s.startLine || part.generation !== gen) {
+        const diags = segmentDiagnostics(this.registry, s.parsed);
+        const resource = resourceRef(s.parsed);
+        part = {
+          parsed: s.parsed,
+          startLine: s.startLine,
+          generation: gen,
+          diags: diags.map((d) => {
+            const shifted: FileDiagnostic = { ...d, range: shiftRange(d.range, s.startLine), resource };
+            if (d.fixes) shifted.fixes = d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ range: shiftRange(e.range, s.startLine), newText: e.newText })) }));
+            return shifted;
+          }),
+        };
+        changed = true;
+      }
+      next.push(part);
+      for (const d of part.diags) list.push(d);
+    });
+    st.schema = next;
+    return { list, changed };
   }
 
   /**
@@ -273,14 +377,22 @@ function rangeKey(d: FileDiagnostic): string {
 function dedupe(diags: FileDiagnostic[]): FileDiagnostic[] {
   const coded = new Map<string, FileDiagnostic>();
   for (const d of diags) if (d.code && !coded.has(rangeKey(d))) coded.set(rangeKey(d), d);
+  // the merged fixes go on a copy: the findings are cached, and this runs again on the next call
+  const extra = new Map<FileDiagnostic, Fix[]>();
   const out: FileDiagnostic[] = [];
   for (const d of diags) {
     const twin = d.rule.startsWith('practice/') ? coded.get(rangeKey(d)) : undefined;
     if (twin && twin.severity === d.severity) {
-      if (d.fixes?.length) twin.fixes = [...(twin.fixes ?? []), ...d.fixes];
+      if (d.fixes?.length) extra.set(twin, [...(extra.get(twin) ?? []), ...d.fixes]);
       continue;
     }
     out.push(d);
   }
-  return out;
+  return extra.size ? out.map((d) => (extra.has(d) ? { ...d, fixes: [...(d.fixes ?? []), ...extra.get(d)!] } : d)) : out;
+}
+
+function sameItems<T>(a: T[], b: T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

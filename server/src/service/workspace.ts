@@ -289,29 +289,56 @@ export const DEP_WORKLOADS = '#workloads';
  * `index.lookup(table, key)` depends on the entries under that key only, not on every resource of the kind, so an
  * edit re-runs the checks that looked up what the edited resource is filed under.
  *
- * The contract that makes this sound: under which keys an entry is filed depends only on the entry's own resource
- * (each entry is a Resource or has one as `res`); anything else the build reads (other kinds, namespaces) stays a
- * dependency of every lookup.
+ * A table is defined per resource (`entriesOf`: the keys a resource of the kind is filed under, with its entry),
+ * so that under which keys an entry is filed depends only on its own resource, and the table can be updated in
+ * place when a resource changes. Anything else `entriesOf` reads from the index stays a dependency of every lookup.
  */
 export interface TableDef<T> {
   readonly name: string;
-  /** The kinds whose resources are the entries (their changes are tracked per key). */
-  readonly kinds: readonly string[];
-  readonly build: (index: WorkspaceIndex) => Map<string, T[]>;
+  /** The kind whose resources are the entries. */
+  readonly kind: string;
+  readonly entriesOf: (res: Resource, index: WorkspaceIndex) => Array<[string, T]>;
 }
 
 const TABLES = new Map<string, TableDef<unknown>>();
 
-export function defineTable<T>(name: string, kinds: readonly string[], build: (index: WorkspaceIndex) => Map<string, T[]>): TableDef<T> {
-  const def: TableDef<T> = { name, kinds, build };
+export function defineTable<T>(name: string, kind: string, entriesOf: (res: Resource, index: WorkspaceIndex) => Array<[string, T]>): TableDef<T> {
+  const def: TableDef<T> = { name, kind, entriesOf };
   TABLES.set(name, def as TableDef<unknown>);
   return def;
+}
+
+interface Table {
+  map: Map<string, unknown[]>;
+  keysOf: Map<Resource, string[]>;
+  /** What entriesOf read besides the table's own kind. */
+  otherDeps: Set<string>;
+}
+
+/** One change of the workspace: a resource replaced, added (no `old`) or removed (no `neu`); `ord` orders resources. */
+export interface ResourceChange {
+  old?: Resource;
+  neu?: Resource;
+  ord: number;
 }
 
 const KEYED = '@';
 const KEY_SEP = '\u0000';
 const DEP_ANY = '#any:';
+/** In a set of changed dependencies: every key of the table changed. */
+const ALL_KEYS = '\u0001all';
 const NO_ENTRIES: readonly never[] = [];
+
+function entryResource(e: unknown): Resource {
+  return ((e as { res?: Resource }).res ?? e) as Resource;
+}
+
+/** Is a dependency among the changed ones (a table marked as changed in full covers all its keys)? */
+export function depChanged(dep: string, changed: Set<string>): boolean {
+  if (changed.has(dep)) return true;
+  if (!dep.startsWith(KEYED)) return false;
+  return changed.has(dep.slice(0, dep.indexOf(KEY_SEP) + 1) + ALL_KEYS);
+}
 
 function mix(h: number, v: number): number {
   return (Math.imul(h ^ v, 0x5bd1e995) + 0x6b43a9b5) >>> 0;
@@ -331,12 +358,131 @@ export class WorkspaceIndex {
   private readonly versions = new Map<string, number>();
   tracker: Set<string> | undefined;
 
-  constructor(private readonly all: Resource[]) {
-    for (const r of all) {
+  /** Position of each resource in `all` order (file, then document): lists stay in this order as they change. */
+  private readonly ords = new Map<Resource, number>();
+  /** Resources per namespace name (a Namespace manifest counts for its own name). */
+  private readonly nsCounts = new Map<string, number>();
+  /** Increases with every change applied (see apply); 0 for a freshly built index. */
+  generation = 0;
+  private readonly log: Array<{ gen: number; deps: Set<string> }> = [];
+
+  constructor(
+    private readonly all: Resource[],
+    ords?: number[],
+  ) {
+    all.forEach((r, i) => {
+      this.ords.set(r, ords?.[i] ?? i);
       let list = this.byGk.get(r.gk);
       if (!list) this.byGk.set(r.gk, (list = []));
       list.push(r);
+      this.countNamespaces(r, 1);
+    });
+  }
+
+  private countNamespaces(r: Resource, by: 1 | -1): boolean {
+    let changed = false;
+    for (const n of [r.namespace, r.gk === '/Namespace' ? r.name : '']) {
+      if (!n) continue;
+      const c = (this.nsCounts.get(n) ?? 0) + by;
+      if (c <= 0) this.nsCounts.delete(n);
+      else this.nsCounts.set(n, c);
+      if (c === 0 || (by === 1 && c === 1)) changed = true;
     }
+    return changed;
+  }
+
+  private position(list: Resource[], ord: number): number {
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.ords.get(list[mid]) ?? 0) < ord) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private removeFrom(list: Resource[] | undefined, r: Resource): void {
+    if (!list) return;
+    const at = this.position(list, this.ords.get(r) ?? 0);
+    const i = list[at] === r ? at : list.indexOf(r);
+    if (i >= 0) list.splice(i, 1);
+  }
+
+  /**
+   * Applies changes of the workspace in place and returns the dependency keys whose content may have changed
+   * (kinds, namespaces, workloads, `any of` a kind, the keys of lookup tables). Derived lookups whose inputs did not
+   * change are kept, so the cost follows the size of the change, not of the workspace.
+   */
+  apply(changes: ResourceChange[]): Set<string> {
+    const deps = new Set<string>();
+    if (!changes.length) return deps;
+    deps.add(DEP_ALL);
+    const gks = new Set<string>();
+    const hadAny = new Map<string, boolean>();
+    let nsChanged = false;
+    for (const c of changes) for (const r of [c.old, c.neu]) if (r && !hadAny.has(r.gk)) hadAny.set(r.gk, (this.byGk.get(r.gk)?.length ?? 0) > 0);
+    for (const c of changes) {
+      if (c.old) {
+        gks.add(c.old.gk);
+        this.removeFrom(this.all, c.old);
+        this.removeFrom(this.byGk.get(c.old.gk), c.old);
+        nsChanged = this.countNamespaces(c.old, -1) || nsChanged;
+        if (WORKLOAD_KINDS.has(c.old.gk)) deps.add(DEP_WORKLOADS);
+      }
+      if (c.neu) {
+        gks.add(c.neu.gk);
+        this.ords.set(c.neu, c.ord);
+        this.all.splice(this.position(this.all, c.ord), 0, c.neu);
+        let list = this.byGk.get(c.neu.gk);
+        if (!list) this.byGk.set(c.neu.gk, (list = []));
+        list.splice(this.position(list, c.ord), 0, c.neu);
+        nsChanged = this.countNamespaces(c.neu, 1) || nsChanged;
+        if (WORKLOAD_KINDS.has(c.neu.gk)) deps.add(DEP_WORKLOADS);
+      }
+    }
+    for (const gk of gks) {
+      deps.add(gk);
+      if (hadAny.get(gk) !== (this.byGk.get(gk)?.length ?? 0) > 0) deps.add(DEP_ANY + gk);
+    }
+    if (gks.has('/Service')) this.services = undefined;
+    if (gks.has('networking.istio.io/ServiceEntry')) this.seHosts = undefined;
+    if (deps.has(DEP_WORKLOADS)) this.workloadList = undefined;
+    if (nsChanged) {
+      this.nsSet = undefined;
+      deps.add(DEP_NAMESPACES);
+    }
+    for (const [name, t] of this.tables) {
+      const def = TABLES.get(name)!;
+      if ([...t.otherDeps].some((d) => depChanged(d, deps))) {
+        this.tables.delete(name);
+        deps.add(KEYED + name + KEY_SEP + ALL_KEYS);
+        continue;
+      }
+      if (!gks.has(def.kind)) continue;
+      for (const c of changes) {
+        if (c.old?.gk === def.kind) for (const k of this.removeEntries(t, c.old)) deps.add(KEYED + name + KEY_SEP + k);
+        if (c.neu?.gk === def.kind) for (const k of this.addEntries(t, def, c.neu, true)) deps.add(KEYED + name + KEY_SEP + k);
+      }
+    }
+    for (const [k, m] of this.memos) if (m.deps.some((d) => depChanged(d, deps))) this.memos.delete(k);
+    for (const d of [...this.versions.keys()]) if (depChanged(d, deps)) this.versions.delete(d);
+    this.generation++;
+    this.log.push({ gen: this.generation, deps });
+    if (this.log.length > 32) this.log.shift();
+    return deps;
+  }
+
+  /**
+   * The dependency keys that may have changed since generation `gen` (see apply), or undefined when that is no
+   * longer known (too long ago, or another index): the caller then checks versions instead.
+   */
+  changedSince(gen: number): Set<string> | undefined {
+    if (gen === this.generation) return new Set();
+    if (gen > this.generation || !this.log.length || this.log[0].gen > gen + 1) return undefined;
+    const out = new Set<string>();
+    for (const e of this.log) if (e.gen > gen) for (const d of e.deps) out.add(d);
+    return out;
   }
 
   /** Every resource (reading it makes a rule depend on everything). */
@@ -367,7 +513,7 @@ export class WorkspaceIndex {
     return v;
   }
 
-  /** Version of a keyed dependency: the entries under the key, and what the table's build read besides its kinds. */
+  /** Version of a keyed dependency: the entries under the key, and what the table's build read besides its kind. */
   private keyedVersion(dep: string): number {
     const sep = dep.indexOf(KEY_SEP);
     const def = TABLES.get(dep.slice(KEYED.length, sep));
@@ -376,7 +522,7 @@ export class WorkspaceIndex {
     let h = 23;
     const entries = t.map.get(dep.slice(sep + 1)) ?? NO_ENTRIES;
     for (const e of entries) {
-      const r = ((e as { res?: Resource }).res ?? e) as Resource;
+      const r = entryResource(e);
       h = mix(mix(h, r.seg?.id ?? 0), r.startLine ?? 0);
     }
     h = mix(h, entries.length);
@@ -384,24 +530,57 @@ export class WorkspaceIndex {
     return h;
   }
 
-  private readonly tables = new Map<string, { map: Map<string, unknown[]>; otherDeps: string[] }>();
+  private readonly tables = new Map<string, Table>();
 
-  private tableOf(def: TableDef<unknown>): { map: Map<string, unknown[]>; otherDeps: string[] } {
+  private tableOf(def: TableDef<unknown>): Table {
     let t = this.tables.get(def.name);
     if (!t) {
-      const outer = this.tracker;
-      const deps = new Set<string>();
-      this.tracker = deps;
-      let map: Map<string, unknown[]>;
-      try {
-        map = def.build(this);
-      } finally {
-        this.tracker = outer;
-      }
-      t = { map, otherDeps: [...deps].filter((d) => !def.kinds.includes(d)) };
+      t = { map: new Map(), keysOf: new Map(), otherDeps: new Set() };
+      for (const r of this.byGk.get(def.kind) ?? []) this.addEntries(t, def, r, false);
       this.tables.set(def.name, t);
     }
     return t;
+  }
+
+  /** Files a resource's entries (in `all` order when `sorted`, else appended); returns their keys. */
+  private addEntries(t: Table, def: TableDef<unknown>, r: Resource, sorted: boolean): string[] {
+    const outer = this.tracker;
+    const deps = new Set<string>();
+    this.tracker = deps;
+    let entries: Array<[string, unknown]>;
+    try {
+      entries = def.entriesOf(r, this);
+    } finally {
+      this.tracker = outer;
+    }
+    for (const d of deps) if (d !== def.kind) t.otherDeps.add(d);
+    const keys: string[] = [];
+    const ord = this.ords.get(r) ?? 0;
+    for (const [k, e] of entries) {
+      let list = t.map.get(k);
+      if (!list) t.map.set(k, (list = []));
+      if (sorted) {
+        let at = list.length;
+        while (at > 0 && (this.ords.get(entryResource(list[at - 1])) ?? 0) > ord) at--;
+        list.splice(at, 0, e);
+      } else list.push(e);
+      if (!keys.includes(k)) keys.push(k);
+    }
+    t.keysOf.set(r, keys);
+    return keys;
+  }
+
+  private removeEntries(t: Table, r: Resource): string[] {
+    const keys = t.keysOf.get(r) ?? [];
+    for (const k of keys) {
+      const list = t.map.get(k);
+      if (!list) continue;
+      const rest = list.filter((e) => entryResource(e) !== r);
+      if (rest.length) t.map.set(k, rest);
+      else t.map.delete(k);
+    }
+    t.keysOf.delete(r);
+    return keys;
   }
 
   /** The entries of a table under a key; the reading check depends on those entries only (see TableDef). */
@@ -450,11 +629,7 @@ export class WorkspaceIndex {
   }
 
   private namespacesUntracked(): Set<string> {
-    if (!this.nsSet) {
-      this.nsSet = new Set<string>();
-      for (const r of this.all) if (r.namespace) this.nsSet.add(r.namespace);
-      for (const n of this.byGk.get('/Namespace') ?? []) this.nsSet.add(n.name);
-    }
+    this.nsSet ??= new Set(this.nsCounts.keys());
     return this.nsSet;
   }
 
@@ -556,13 +731,24 @@ export class WorkspaceIndex {
 }
 
 /** Collects the resources of a set of files. */
+/** The order of a resource in the workspace: its file's place, then its document's (see WorkspaceIndex.apply). */
+export function resourceOrd(fileIndex: number, segmentIndex: number): number {
+  return fileIndex * 2 ** 21 + segmentIndex;
+}
+
 export function buildIndex(files: Map<string, SegmentedFile>): WorkspaceIndex {
   const out: Resource[] = [];
+  const ords: number[] = [];
+  let fi = 0;
   for (const [uri, f] of files) {
     for (const s of f.segments) {
       const r = resourceOf(uri, s.parsed, s.startLine);
-      if (r) out.push(r);
+      if (r) {
+        out.push(r);
+        ords.push(resourceOrd(fi, s.index));
+      }
     }
+    fi++;
   }
-  return new WorkspaceIndex(out);
+  return new WorkspaceIndex(out, ords);
 }

@@ -1,6 +1,6 @@
 import type { FileDiagnostic } from '../features/diagnostics';
 import type { Fix, Severity } from '../model';
-import type { Resource, WorkspaceIndex } from '../workspace';
+import { depChanged, type Resource, type WorkspaceIndex } from '../workspace';
 import { findingRange } from './locate';
 import type { AnalysisSettings, Finding, Rule, RuleContext } from './types';
 
@@ -126,6 +126,63 @@ interface ResourceRuns {
   deps?: Array<[string, number]>;
 }
 
+/**
+ * What runRules remembers about one file between calls, so that a call after an edit looks only at the resources
+ * whose dependencies changed (WorkspaceIndex.changedSince) instead of checking every resource's.
+ */
+export interface FileRuleCache {
+  index?: WorkspaceIndex;
+  generation: number;
+  settingsKey: string;
+  /** Dependency key -> the resources of the file whose checks read it. */
+  reverse: Map<string, Set<Resource>>;
+  /** The resources of the last call, with the dependency keys recorded for them. */
+  depsOf: Map<Resource, string[]>;
+}
+
+export function newFileRuleCache(): FileRuleCache {
+  return { generation: -1, settingsKey: '', reverse: new Map(), depsOf: new Map() };
+}
+
+function forget(cache: FileRuleCache, res: Resource): void {
+  for (const d of cache.depsOf.get(res) ?? []) {
+    const set = cache.reverse.get(d);
+    if (!set) continue;
+    set.delete(res);
+    if (!set.size) cache.reverse.delete(d);
+  }
+  cache.depsOf.delete(res);
+}
+
+function remember(cache: FileRuleCache, res: Resource, deps: string[]): void {
+  forget(cache, res);
+  for (const d of deps) {
+    let set = cache.reverse.get(d);
+    if (!set) cache.reverse.set(d, (set = new Set()));
+    set.add(res);
+  }
+  cache.depsOf.set(res, deps);
+}
+
+/** The resources of a file whose checks read something that changed, or undefined when that is not known. */
+function dirtyResources(cache: FileRuleCache, index: WorkspaceIndex, settingsKey: string): Set<Resource> | undefined {
+  if (cache.index !== index || cache.settingsKey !== settingsKey) return undefined;
+  const changed = index.changedSince(cache.generation);
+  if (!changed) return undefined;
+  const dirty = new Set<Resource>();
+  if (!changed.size) return dirty;
+  const wholeTables = [...changed].some((d) => d.startsWith('@') && d.endsWith('\u0001all'));
+  if (wholeTables) {
+    for (const [d, set] of cache.reverse) if (depChanged(d, changed)) for (const r of set) dirty.add(r);
+  } else {
+    for (const d of changed) {
+      const set = cache.reverse.get(d);
+      if (set) for (const r of set) dirty.add(r);
+    }
+  }
+  return dirty;
+}
+
 function runValid(run: CachedRun | undefined, index: WorkspaceIndex): run is CachedRun {
   return !!run && depsValid(run.deps, index);
 }
@@ -141,9 +198,17 @@ export function runRules(
   index: WorkspaceIndex,
   settings: AnalysisSettings,
   onError?: RuleErrorLogger,
+  cache?: FileRuleCache,
 ): FileDiagnostic[] {
   const out: FileDiagnostic[] = [];
   const settingsKey = `${settings.productionNamespaces.join(',')}|${JSON.stringify(settings.rules)}`;
+  // with what the last call saw: the resources it checked whose dependencies did not change are taken as they are
+  const dirty = cache ? dirtyResources(cache, index, settingsKey) : undefined;
+  if (cache && !dirty) {
+    cache.reverse.clear();
+    cache.depsOf.clear();
+  }
+  const seen = cache ? new Set<Resource>() : undefined;
   const severities = new Map<Rule, Severity | 'off'>();
   const forAll = rulesByKind.get('*') ?? [];
   const perKind = new Map<string, Rule[]>();
@@ -154,10 +219,15 @@ export function runRules(
       perKind.set(res.gk, (rules = forAll.length ? [...own, ...forAll] : own));
     }
     if (!rules.length) continue;
+    seen?.add(res);
     let state = res.seg.cache.get('rules') as ResourceRuns | undefined;
     if (!state || state.uri !== res.uri || state.settingsKey !== settingsKey) {
       state = { uri: res.uri, startLine: res.startLine, settingsKey, runs: new Map() };
       res.seg.cache.set('rules', state);
+    }
+    if (dirty && state.emitted && state.startLine === res.startLine && cache!.depsOf.has(res) && !dirty.has(res)) {
+      out.push(...state.emitted);
+      continue;
     }
     // Nothing this resource's checks read has changed: reuse what was emitted (shifted if the document moved).
     if (state.emitted && state.deps && depsValid(state.deps, index)) {
@@ -171,6 +241,7 @@ export function runRules(
         state.startLine = res.startLine;
       }
       out.push(...state.emitted);
+      if (cache) remember(cache, res, state.deps.map(([d]) => d));
       continue;
     }
     const emitted: FileDiagnostic[] = [];
@@ -230,6 +301,13 @@ export function runRules(
     state.emitted = emitted;
     state.startLine = res.startLine;
     out.push(...emitted);
+    if (cache) remember(cache, res, state.deps.map(([d]) => d));
+  }
+  if (cache && seen) {
+    for (const r of [...cache.depsOf.keys()]) if (!seen.has(r)) forget(cache, r);
+    cache.index = index;
+    cache.generation = index.generation;
+    cache.settingsKey = settingsKey;
   }
   return out;
 }

@@ -3,18 +3,9 @@ import type { Rule, RuleContext } from '../types';
 import { boundToMesh, exportScope, fullName, GK, listText, scopesIntersect } from './util';
 
 /** Mesh-bound VirtualServices by qualified host. */
-const MESH_VS_BY_HOST = defineTable<Resource>('istio/mesh-vs-by-host', [GK.vs], (index) => {
-  const m = new Map<string, Resource[]>();
-  for (const o of index.of(GK.vs)) {
-    if (!boundToMesh(o)) continue;
-    for (const x of new Set(strings(o.spec.hosts).map((h) => istioHost(h, o.namespace)))) {
-      const list = m.get(x);
-      if (list) list.push(o);
-      else m.set(x, [o]);
-    }
-  }
-  return m;
-});
+const MESH_VS_BY_HOST = defineTable<Resource>('istio/mesh-vs-by-host', GK.vs, (o) =>
+  boundToMesh(o) ? [...new Set(strings(o.spec.hosts).map((h) => istioHost(h, o.namespace)))].map((x) => [x, o]) : [],
+);
 
 export const conflictingMeshGatewayHosts: Rule = {
   id: 'istio/conflicting-mesh-gateway-hosts',

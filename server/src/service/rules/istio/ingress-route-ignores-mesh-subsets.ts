@@ -3,21 +3,16 @@ import type { Rule, RuleContext } from '../types';
 import { boundToGateways, boundToMesh, fullName, GK, listText, MESH_GATEWAY, vsDests, vsGateways } from './util';
 
 /** Host FQDN -> mesh VirtualServices that route that very host by subsets. */
-const MESH_SUBSET_ROUTED = defineTable<Resource>('istio/mesh-subset-routed', [GK.vs], (index) => {
-  const out = new Map<string, Resource[]>();
-  for (const vs of index.of(GK.vs)) {
-    if (!boundToMesh(vs)) continue;
-    const own = new Set(strings(vs.spec.hosts).map((h) => istioHost(h, vs.namespace)));
-    for (const d of vsDests(vs)) {
-      if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
-      const fqdn = istioHost(d.host, vs.namespace);
-      if (!own.has(fqdn)) continue;
-      const list = out.get(fqdn) ?? [];
-      if (!list.includes(vs)) list.push(vs);
-      out.set(fqdn, list);
-    }
+const MESH_SUBSET_ROUTED = defineTable<Resource>('istio/mesh-subset-routed', GK.vs, (vs) => {
+  if (!boundToMesh(vs)) return [];
+  const own = new Set(strings(vs.spec.hosts).map((h) => istioHost(h, vs.namespace)));
+  const keys = new Set<string>();
+  for (const d of vsDests(vs)) {
+    if (d.section !== 'http' || d.kind !== 'route' || !d.subset) continue;
+    const fqdn = istioHost(d.host, vs.namespace);
+    if (own.has(fqdn)) keys.add(fqdn);
   }
-  return out;
+  return [...keys].map((k) => [k, vs]);
 });
 
 export const ingressRouteIgnoresMeshSubsets: Rule = {

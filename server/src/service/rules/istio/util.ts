@@ -295,15 +295,9 @@ export function serviceNamespaces(index: WorkspaceIndex, fqdn: string, fromNames
 }
 
 /** DestinationRules by `<namespace>\0<host>` for exact hosts, and by `<namespace>\0*` for the wildcard ones. */
-const DRS_BY_NAMESPACE_HOST = defineTable<DrInfo>('istio/drs-by-namespace-host', [GK.dr], (index) => {
-  const m = new Map<string, DrInfo[]>();
-  for (const d of allDrs(index)) {
-    const key = `${d.res.namespace}\u0000${d.host.startsWith('*') ? '*' : d.host}`;
-    const list = m.get(key);
-    if (list) list.push(d);
-    else m.set(key, [d]);
-  }
-  return m;
+const DRS_BY_NAMESPACE_HOST = defineTable<DrInfo>('istio/drs-by-namespace-host', GK.dr, (r) => {
+  const d = drInfo(r);
+  return d ? [[`${d.res.namespace}\u0000${d.host.startsWith('*') ? '*' : d.host}`, d]] : [];
 });
 
 export interface DrChoice {

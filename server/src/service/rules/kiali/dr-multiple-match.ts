@@ -17,17 +17,11 @@ function subsetNames(res: Resource): string[] | undefined {
 }
 
 /** Non-default DestinationRules by lower-cased qualified host, the wildcard ones under `*`. */
-const DR_BY_HOST = defineTable<Resource>('kiali/dr-by-host', [GK.dr], (index) => {
-  const m = new Map<string, Resource[]>();
-  for (const other of index.of(GK.dr)) {
-    if (isDefaultRule(other)) continue;
-    const oh = drHost(other);
-    if (!oh) continue;
-    const q = lc(istioHost(oh, other.namespace));
-    const key = q.includes('*') ? '*' : q;
-    m.set(key, [...(m.get(key) ?? []), other]);
-  }
-  return m;
+const DR_BY_HOST = defineTable<Resource>('kiali/dr-by-host', GK.dr, (other) => {
+  const oh = drHost(other);
+  if (!oh || isDefaultRule(other)) return [];
+  const q = lc(istioHost(oh, other.namespace));
+  return [[q.includes('*') ? '*' : q, other]];
 });
 
 export const drMultipleMatch: Rule = {

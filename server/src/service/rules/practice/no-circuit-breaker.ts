@@ -6,16 +6,11 @@ import { DR, routeDestinations, VS } from './util';
 const OUTLIER_DEFAULTS = '\nconsecutive5xxErrors: 5\ninterval: 10s\nbaseEjectionTime: 30s\nmaxEjectionPercent: 50';
 
 /** DestinationRules by qualified host, the wildcard ones under `*`. */
-const DR_BY_HOST = defineTable<Resource>('practice/dr-by-host', [DR], (index) => {
-  const m = new Map<string, Resource[]>();
-  for (const dr of index.of(DR)) {
-    const h = str(dr.spec.host);
-    if (!h) continue;
-    const q = istioHost(h, dr.namespace);
-    const key = q.includes('*') ? '*' : q;
-    m.set(key, [...(m.get(key) ?? []), dr]);
-  }
-  return m;
+const DR_BY_HOST = defineTable<Resource>('practice/dr-by-host', DR, (dr) => {
+  const h = str(dr.spec.host);
+  if (!h) return [];
+  const q = istioHost(h, dr.namespace);
+  return [[q.includes('*') ? '*' : q, dr]];
 });
 
 /** DestinationRules whose host covers a fully qualified host (read by key from a shared table, not scanned). */
