@@ -223,12 +223,20 @@ function flush(): void {
   pending.clear();
   for (const uri of uris) publish(uri);
 }
+/** What was last published per document: a file whose diagnostics did not change is not sent again. */
+const published = new Map<string, FileDiagnostic[]>();
 function publish(uri: string): void {
   if (!documents.get(uri)) return;
-  const diagnostics = guard('diagnostics', [] as Diagnostic[], () =>
-    service.diagnostics(uri).map(toLspDiagnostic),
-  );
-  void connection.sendDiagnostics({ uri, diagnostics });
+  let result: FileDiagnostic[] | undefined;
+  const diagnostics = guard('diagnostics', [] as Diagnostic[], () => {
+    result = service.diagnostics(uri);
+    return published.get(uri) === result ? undefined : result.map(toLspDiagnostic);
+  });
+  if (diagnostics) {
+    void connection.sendDiagnostics({ uri, diagnostics });
+    if (result) published.set(uri, result);
+    else published.delete(uri);
+  }
   const reduced = service.file(uri)?.reduced;
   if (reduced || reportedReduced.has(uri)) {
     if (reduced) reportedReduced.add(uri);
@@ -256,6 +264,7 @@ documents.onDidOpen((e) => syncDocument(e.document));
 documents.onDidChangeContent((e) => syncDocument(e.document));
 documents.onDidClose((e) => {
   const uri = e.document.uri;
+  published.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   // A closed file stays in the workspace as it is on disk (unsaved edits are gone); others are forgotten.
   void enqueue(`close ${uri}`, async () => {

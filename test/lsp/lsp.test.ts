@@ -56,6 +56,25 @@ test('an incremental edit republishes: fixing the key clears the diagnostic', as
   await got;
 });
 
+test('an edit of one file does not re-send the unchanged diagnostics of another open file', async () => {
+  const other = 'file:///work/ws/other.yaml';
+  const text = 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata:\n  name: d\nspec:\n  host: d\n  trafic: {}\n';
+  const opened = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === other);
+  client.notify('textDocument/didOpen', { textDocument: { uri: other, languageId: 'yaml', version: 1, text } });
+  await opened;
+  const count = (): number => client.notifications.filter((n) => n.method === 'textDocument/publishDiagnostics' && n.params.uri === other).length;
+  const before = count();
+  // an edit of URI that changes nothing another file reads: URI is published, `other` is not
+  const got = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === URI && (p.diagnostics as unknown[]).length === 1);
+  client.notify('textDocument/didChange', { textDocument: { uri: URI, version: 3 }, contentChanges: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 11 } }, text: 'timout' }] });
+  await got;
+  const back = client.waitFor('textDocument/publishDiagnostics', (p) => p.uri === URI && (p.diagnostics as unknown[]).length === 0);
+  client.notify('textDocument/didChange', { textDocument: { uri: URI, version: 4 }, contentChanges: [{ range: { start: { line: 7, character: 4 }, end: { line: 7, character: 10 } }, text: 'timeout' }] });
+  await back;
+  assert.equal(count(), before, 'the other file was not published again');
+  client.notify('textDocument/didClose', { textDocument: { uri: other } });
+});
+
 test('completion returns schema keys as snippets with a text edit', async () => {
   const items = await client.request<Array<{ label: string; insertTextFormat: number; textEdit: unknown }>>('textDocument/completion', {
     textDocument: { uri: URI },
