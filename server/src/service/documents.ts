@@ -1,5 +1,6 @@
 import { Document, isAlias, isCollection, isMap, isNode, isPair, isScalar, isSeq, parseDocument, YAMLParseError, type Alias, type Node, type Pair, type Scalar } from 'yaml';
 import { lineStarts, positionAt, type Pos, type Rng } from './text';
+import { directPlainValue } from './schema/yaml-json';
 
 /**
  * One `---` document of a file, parsed on its own. Positions inside are relative to the segment; the segment
@@ -198,6 +199,8 @@ export function hasCycle(root: unknown): boolean {
 export function plainValue(doc: Document.Parsed, node?: Node | null): unknown {
   const target = node === undefined ? doc.contents : node;
   if (!target) return undefined;
+  const direct = directPlainValue(target);
+  if (direct !== undefined) return direct;
   const sh = shape(target);
   if (sh.collectionKey) return undefined;
   if (sh.aliases && sh.aliases * shape(doc.contents).nodes > MAX_ALIAS_WORK) return undefined;

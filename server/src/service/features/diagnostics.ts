@@ -79,7 +79,7 @@ export function segmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment)
   const cacheKey = `diag:${registry.generation}`;
   const cached = seg.cache.get(cacheKey) as MeshDiagnostic[] | undefined;
   if (cached) return cached;
-  for (const k of [...seg.cache.keys()]) if (k.startsWith('diag:')) seg.cache.delete(k);
+  if (seg.cache.size) for (const k of [...seg.cache.keys()]) if (k.startsWith('diag:')) seg.cache.delete(k);
   const out = computeSegmentDiagnostics(registry, seg);
   seg.cache.set(cacheKey, out);
   return out;
@@ -94,18 +94,20 @@ export const MAX_DOCUMENT_DIAGNOSTICS = 1000;
 function computeSegmentDiagnostics(registry: SchemaRegistry, seg: ParsedSegment): MeshDiagnostic[] {
   if (seg.empty || !isMeshDocument(registry, seg)) return [];
   const out: MeshDiagnostic[] = [];
-  const problems = [...seg.doc.errors.map((e) => [e, 'error'] as const), ...seg.doc.warnings.map((w) => [w, 'warning'] as const)];
-  for (const [e, severity] of problems.slice(0, MAX_DOCUMENT_DIAGNOSTICS)) out.push(yamlErrorDiagnostic(seg, e, severity));
-  if (problems.length > MAX_DOCUMENT_DIAGNOSTICS) {
-    out.push({
-      range: segRange(seg, 0, 0),
-      severity: 'info',
-      rule: 'limits/reduced-analysis',
-      message: `Reduced analysis: this document has ${problems.length} YAML problems; only the first ${MAX_DOCUMENT_DIAGNOSTICS} are shown.`,
-    });
+  if (seg.doc.errors.length || seg.doc.warnings.length) {
+    const problems = [...seg.doc.errors.map((e) => [e, 'error'] as const), ...seg.doc.warnings.map((w) => [w, 'warning'] as const)];
+    for (const [e, severity] of problems.slice(0, MAX_DOCUMENT_DIAGNOSTICS)) out.push(yamlErrorDiagnostic(seg, e, severity));
+    if (problems.length > MAX_DOCUMENT_DIAGNOSTICS) {
+      out.push({
+        range: segRange(seg, 0, 0),
+        severity: 'info',
+        rule: 'limits/reduced-analysis',
+        message: `Reduced analysis: this document has ${problems.length} YAML problems; only the first ${MAX_DOCUMENT_DIAGNOSTICS} are shown.`,
+      });
+    }
+    // Syntax errors make the tree unreliable: report them alone (duplicate keys are not syntax errors).
+    if (out.some((d) => d.rule === 'yaml/syntax')) return out;
   }
-  // Syntax errors make the tree unreliable: report them alone (duplicate keys are not syntax errors).
-  if (out.some((d) => d.rule === 'yaml/syntax')) return out;
   const { apiVersion, kind, apiVersionNode, kindNode } = seg.head;
   const found = registry.lookup(apiVersion, kind);
   const avRange = apiVersionNode?.range ? segRange(seg, apiVersionNode.range[0], apiVersionNode.range[1]) : segRange(seg, 0, 0);

@@ -468,6 +468,33 @@ class SchemaMap {
   }
 }
 
+/**
+ * How `self` of this schema is bound to a JSON object, as toCelValue does it: 'object' (the properties CEL can
+ * see, by escaped name: `fields` maps each escaped name to the property), 'map' (the raw keys), or undefined when
+ * the schema or the value is not an object (int-or-string, a list, a scalar, a value of the wrong type).
+ */
+export function celObjectView(raw: unknown, schema: SchemaNode): { mode: 'object'; fields: ReadonlyMap<string, string> } | { mode: 'map' } | undefined {
+  if (schema['x-kubernetes-int-or-string'] || !isPlainObject(raw)) return undefined;
+  const type =
+    schema.type ??
+    (schema.properties || schema.additionalProperties || schema['x-kubernetes-embedded-resource'] ? 'object' : undefined);
+  if (type !== 'object') return undefined;
+  const props = propertiesOf(schema);
+  if (!props && schema.additionalProperties) return { mode: 'map' };
+  let fields = escapedFields.get(schema);
+  if (!fields) {
+    fields = new Map();
+    for (const k of Object.keys(props ?? {})) {
+      const name = escapePropertyName(k);
+      if (name !== undefined) fields.set(name, k);
+    }
+    escapedFields.set(schema, fields);
+  }
+  return { mode: 'object', fields };
+}
+
+const escapedFields = new WeakMap<SchemaNode, Map<string, string>>();
+
 // ---------------------------------------------------------------------------------------------
 // Conversion
 

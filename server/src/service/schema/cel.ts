@@ -37,9 +37,10 @@ const DEFAULT_TIME_LIMIT_MS = 100;
 type Expr = ReturnType<typeof parse>['expr'];
 type Program = (vars: Record<string, CelValue>) => CelResult;
 
+/** `reads`: what of `self` the expression observes (see SelfReads); null when all of it, or unknown. */
 type Compiled =
-  | { ok: true; transition: boolean; program: Program }
-  | { ok: false; transition: boolean; error: string };
+  | { ok: true; transition: boolean; program: Program; reads: SelfReads | null }
+  | { ok: false; transition: boolean; error: string; reads: SelfReads | null };
 
 // ---------------------------------------------------------------------------------------------
 // Environment
@@ -218,14 +219,15 @@ function compile(expr: string): Compiled {
     const { env, functions } = environment();
     const st: CheckState = { errors: [], oldSelf: false, functions };
     check(parsed.expr, new Set(), st);
+    const reads = selfReadsOf(parsed.expr);
     if (st.errors.length > 0) {
-      out = { ok: false, transition: st.oldSelf, error: st.errors.join('; ') };
+      out = { ok: false, transition: st.oldSelf, error: st.errors.join('; '), reads };
     } else {
       const program = plan(env, parsed) as unknown as Program;
-      out = { ok: true, transition: st.oldSelf, program };
+      out = { ok: true, transition: st.oldSelf, program, reads };
     }
   } catch (e) {
-    out = { ok: false, transition: /\boldSelf\b/.test(expr), error: errorText(e) };
+    out = { ok: false, transition: /\boldSelf\b/.test(expr), error: errorText(e), reads: null };
   }
   compiledCache.set(expr, out);
   if (compiledCache.size > CACHE_LIMIT) {
@@ -244,6 +246,99 @@ export function compileRule(expr: string): { ok: true } | { ok: false; error: st
 /** True when the rule refers to `oldSelf` (a transition rule, only evaluated on updates). */
 export function isTransitionRule(expr: string): boolean {
   return compile(expr).transition;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What of `self` a rule reads
+
+/**
+ * The parts of `self` an expression can observe, when that is only some of its fields: `has(self.f)` reads
+ * whether f is set ('has'), `self.f` (and anything below it) reads f's value ('value'); `keys` when `self` is the
+ * range of a comprehension (`self.all(k, ...)`), which over a map visits its keys only. Undefined when `self` is
+ * used in any other way (`self.size()`, `self == x`, passed to a function): the whole value counts.
+ */
+export interface SelfReads {
+  fields: ReadonlyMap<string, 'has' | 'value'>;
+  /** The names of `fields`, sorted. */
+  names: readonly string[];
+  keys: boolean;
+}
+
+function collectReads(e: Expr | undefined, fields: Map<string, 'has' | 'value'>, st: { keys: boolean; whole: boolean }): void {
+  if (!e || st.whole) return;
+  const k = e.exprKind;
+  switch (k.case) {
+    case 'identExpr':
+      if (k.value.name === 'self') st.whole = true; // self on its own
+      return;
+    case 'constExpr':
+      return;
+    case 'selectExpr': {
+      const op = k.value.operand;
+      if (op?.exprKind.case === 'identExpr' && op.exprKind.value.name === 'self') {
+        const name = k.value.field;
+        if (!k.value.testOnly) fields.set(name, 'value');
+        else if (!fields.has(name)) fields.set(name, 'has');
+        return;
+      }
+      collectReads(op, fields, st);
+      return;
+    }
+    case 'callExpr':
+      collectReads(k.value.target, fields, st);
+      for (const a of k.value.args) collectReads(a, fields, st);
+      return;
+    case 'listExpr':
+      for (const el of k.value.elements) collectReads(el, fields, st);
+      return;
+    case 'structExpr':
+      for (const entry of k.value.entries) {
+        if (entry.keyKind.case === 'mapKey') collectReads(entry.keyKind.value, fields, st);
+        collectReads(entry.value, fields, st);
+      }
+      return;
+    case 'comprehensionExpr': {
+      const c = k.value;
+      // a variable named self would hide `self`: do not try to tell the two apart
+      if (c.iterVar === 'self' || c.accuVar === 'self' || c.iterVar2 === 'self' || c.iterVar2) {
+        st.whole = true;
+        return;
+      }
+      const range = c.iterRange;
+      if (range?.exprKind.case === 'identExpr' && range.exprKind.value.name === 'self') st.keys = true;
+      else collectReads(range, fields, st);
+      collectReads(c.accuInit, fields, st);
+      collectReads(c.loopCondition, fields, st);
+      collectReads(c.loopStep, fields, st);
+      collectReads(c.result, fields, st);
+      return;
+    }
+    default:
+      st.whole = true;
+  }
+}
+
+function selfReadsOf(e: Expr | undefined): SelfReads | null {
+  const fields = new Map<string, 'has' | 'value'>();
+  const st = { keys: false, whole: false };
+  collectReads(e, fields, st);
+  return st.whole ? null : { fields, names: [...fields.keys()].sort(), keys: st.keys };
+}
+
+/**
+ * What of `self` the outcome of evaluateRule(rule, ...) depends on: the reads of the rule and of its
+ * messageExpression together (see SelfReads). Undefined when that is the whole value.
+ */
+export function ruleSelfReads(rule: CelRule): SelfReads | undefined {
+  if (typeof rule?.rule !== 'string') return undefined;
+  const main = compile(rule.rule).reads;
+  if (!main) return undefined;
+  if (rule.messageExpression === undefined) return main;
+  const msg = typeof rule.messageExpression === 'string' ? compile(rule.messageExpression).reads : null;
+  if (!msg) return undefined;
+  const fields = new Map(main.fields);
+  for (const [f, how] of msg.fields) if (how === 'value' || !fields.has(f)) fields.set(f, how);
+  return { fields, names: [...fields.keys()].sort(), keys: main.keys || msg.keys };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -124,6 +124,9 @@ export class SchemaRegistry {
   /** overrides by source file, then by kind id */
   private readonly overrides = new Map<string, Map<string, Override>>();
   private mergedCache = new Map<string, KindInfo>();
+  /** kinds() and its groups, until the set of schemas changes (every document of a group we do not know asks). */
+  private kindsCache: KindInfo[] | undefined;
+  private groupsCache: Set<string> | undefined;
   /** Bumped whenever the set of schemas changes; caches keyed by it become stale. */
   generation = 0;
 
@@ -134,17 +137,27 @@ export class SchemaRegistry {
 
   /** Every kind, with versions merged from the user's CRDs. */
   kinds(): KindInfo[] {
+    this.kindsCache ??= this.computeKinds();
+    return [...this.kindsCache];
+  }
+
+  private computeKinds(): KindInfo[] {
     const ids = new Set<string>(this.byId.keys());
     for (const byKind of this.overrides.values()) for (const id of byKind.keys()) ids.add(id);
     return [...ids].sort().map((id) => this.kindInfo(id)!).filter(Boolean);
   }
 
   groups(): Set<string> {
-    return new Set(this.kinds().map((k) => k.group));
+    return new Set(this.knownGroups());
+  }
+
+  private knownGroups(): Set<string> {
+    this.groupsCache ??= new Set(this.kinds().map((k) => k.group));
+    return this.groupsCache;
   }
 
   isMeshGroup(group: string): boolean {
-    return familyOf(group) !== 'other' || this.kinds().some((k) => k.group === group);
+    return familyOf(group) !== 'other' || this.knownGroups().has(group);
   }
 
   kindInfo(id: string): KindInfo | undefined {
@@ -295,6 +308,8 @@ export class SchemaRegistry {
     if (byKind.size) this.overrides.set(source, byKind);
     else this.overrides.delete(source);
     this.mergedCache = new Map();
+    this.kindsCache = undefined;
+    this.groupsCache = undefined;
     this.generation++;
     return true;
   }

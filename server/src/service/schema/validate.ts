@@ -1,12 +1,15 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, Scalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import * as yaml from 'yaml';
+import type { Document, Node, Pair, Scalar, YAMLMap } from 'yaml';
 import { aliasTarget, plainValue, segRange, type ParsedSegment } from '../documents';
 import type { Fix, MeshDiagnostic, PathSeg } from '../model';
 import type { Rng } from '../text';
 import { suggest } from '../text';
-import { evaluateRule } from './cel';
+import { evaluateRule, ruleSelfReads, type CelOutcome, type SelfReads } from './cel';
+import { celObjectView } from './cel-values';
+import { directPlainValue } from './yaml-json';
 import { parseIP } from './cel-net';
 import { regexTest } from './cel-regex';
-import type { SchemaNode } from './types';
+import type { CelRule, SchemaNode } from './types';
 
 /**
  * Validates one parsed document against a structural schema, walking the YAML tree so that every problem has
@@ -21,6 +24,28 @@ export interface ValidateOptions {
 }
 
 type YNode = Node | null | undefined;
+
+/*
+ * The yaml library is CommonJS: in the esbuild bundle each named import becomes a property read through a getter
+ * at every call (a sixth of the time of this walk, warm). Read once.
+ */
+const { isAlias, isMap, isPair, isScalar, isSeq } = yaml;
+const ScalarNode = yaml.Scalar;
+
+/**
+ * The path of a node below the document root, as a linked list: walking a child adds one small object instead of
+ * copying the parent's array; the array is only built for a message (pathOf).
+ */
+interface PathLink {
+  readonly up: PathLink | undefined;
+  readonly seg: PathSeg;
+}
+
+function pathOf(link: PathLink | undefined): PathSeg[] {
+  const out: PathSeg[] = [];
+  for (let l = link; l; l = l.up) out.push(l.seg);
+  return out.reverse();
+}
 
 const MAX_DEPTH = 200;
 /**
@@ -71,7 +96,7 @@ export function validateDocument(seg: ParsedSegment, root: SchemaNode, opts: Val
   const ctx: Ctx = { seg, out: [], max, cel: opts.cel !== false, depth: 0, blocking: 0, expansion: { aliasDepth: 0, expanded: 0, exhausted: false, celMs: 0, celExhausted: false, dropped: 0 } };
   const contents = seg.doc.contents as YNode;
   if (!contents) return ctx.out;
-  validateNode(ctx, contents, root, [], undefined);
+  validateNode(ctx, contents, root, undefined, undefined);
   if (ctx.expansion.dropped) {
     ctx.out.push({
       range: segRange(seg, 0, 0),
@@ -243,8 +268,9 @@ function patternFails(pattern: string, value: string): boolean {
 
 function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
   const v = node.value;
-  const range = rangeOf(ctx, node);
+  // The range (two line lookups, three objects) is only computed for a problem: most scalars have none.
   if (s.enum && !s.enum.some((e) => e === v)) {
+    const range = rangeOf(ctx, node);
     const allowed = s.enum.map((e) => String(e));
     const best = typeof v === 'string' ? suggest(v, allowed, 1) : [];
     const fixes: Fix[] = best.map((b) => ({ title: `Change to ${b}`, edits: [{ range, newText: b }], preferred: true }));
@@ -253,27 +279,32 @@ function checkScalar(ctx: Ctx, node: Scalar, s: SchemaNode): void {
     return;
   }
   if (typeof v === 'string') {
-    const len = [...v].length;
-    if (s.minLength !== undefined && len < s.minLength) {
-      report(ctx, range, 'schema/range', s.minLength === 1 ? 'Must not be empty.' : `Must be at least ${s.minLength} characters long (is ${len}).`);
+    if (s.minLength !== undefined || s.maxLength !== undefined) {
+      // in code points, as the API server counts: without surrogates, that is the string's length
+      const len = SURROGATE_RE.test(v) ? [...v].length : v.length;
+      if (s.minLength !== undefined && len < s.minLength) {
+        report(ctx, rangeOf(ctx, node), 'schema/range', s.minLength === 1 ? 'Must not be empty.' : `Must be at least ${s.minLength} characters long (is ${len}).`);
+      }
+      if (s.maxLength !== undefined && len > s.maxLength) report(ctx, rangeOf(ctx, node), 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`, undefined, 'error', true);
     }
-    if (s.maxLength !== undefined && len > s.maxLength) report(ctx, range, 'schema/range', `Must be at most ${s.maxLength} characters long (is ${len}).`, undefined, 'error', true);
     if (s.pattern) {
-      if (patternFails(s.pattern, v)) report(ctx, range, 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
+      if (patternFails(s.pattern, v)) report(ctx, rangeOf(ctx, node), 'schema/pattern', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" does not match the required pattern ${s.pattern}`);
     }
-    if (s.format) checkFormat(ctx, range, v, s.format);
+    if (s.format) checkFormat(ctx, node, v, s.format);
   } else if (typeof v === 'number') {
     if (s.minimum !== undefined && (s.exclusiveMinimum ? v <= s.minimum : v < s.minimum)) {
-      report(ctx, range, 'schema/range', `Must be ${s.exclusiveMinimum ? 'greater than' : 'at least'} ${s.minimum} (is ${v}).`);
+      report(ctx, rangeOf(ctx, node), 'schema/range', `Must be ${s.exclusiveMinimum ? 'greater than' : 'at least'} ${s.minimum} (is ${v}).`);
     }
     if (s.maximum !== undefined && (s.exclusiveMaximum ? v >= s.maximum : v > s.maximum)) {
-      report(ctx, range, 'schema/range', `Must be ${s.exclusiveMaximum ? 'less than' : 'at most'} ${s.maximum} (is ${v}).`);
+      report(ctx, rangeOf(ctx, node), 'schema/range', `Must be ${s.exclusiveMaximum ? 'less than' : 'at most'} ${s.maximum} (is ${v}).`);
     }
-    if (s.format === 'int32' && (v > 2147483647 || v < -2147483648)) report(ctx, range, 'schema/range', `Must fit in a 32-bit integer (is ${v}).`);
+    if (s.format === 'int32' && (v > 2147483647 || v < -2147483648)) report(ctx, rangeOf(ctx, node), 'schema/range', `Must fit in a 32-bit integer (is ${v}).`);
   }
 }
 
-function checkFormat(ctx: Ctx, range: Rng, v: string, format: string): void {
+const SURROGATE_RE = /[\uD800-\uDFFF]/;
+
+function checkFormat(ctx: Ctx, node: Scalar, v: string, format: string): void {
   let ok = true;
   switch (format) {
     case 'duration':
@@ -297,7 +328,7 @@ function checkFormat(ctx: Ctx, range: Rng, v: string, format: string): void {
     default:
       return;
   }
-  if (!ok) report(ctx, range, 'schema/format', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" is not ${FORM_WORDS[format] ?? `a valid ${format}`}.`);
+  if (!ok) report(ctx, rangeOf(ctx, node), 'schema/format', `"${v.length > 60 ? v.slice(0, 60) + '…' : v}" is not ${FORM_WORDS[format] ?? `a valid ${format}`}.`);
 }
 
 /**
@@ -310,6 +341,12 @@ function isMergeKey(k: unknown): boolean {
   return v === '<<' || (typeof v === 'symbol' && v.description === '<<');
 }
 
+function hasMergeKey(items: Pair[]): boolean {
+  for (let i = 0; i < items.length; i++) if (isMergeKey(items[i].key)) return true;
+  return false;
+}
+
+/** The pairs of a mapping with merge keys expanded (see mergedPairs). The result may be the mapping's own array: do not modify it. */
 export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
   return mergedPairs(map, doc, new Set(), 0);
 }
@@ -320,7 +357,9 @@ export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
  * of anchors that each merge the previous one twice stays linear instead of doubling at every level.
  */
 function mergedPairs(map: YAMLMap, doc: Document.Parsed | undefined, seen: Set<YAMLMap>, depth: number): Pair[] {
-  const own = (map.items as Pair[]).filter((p) => !isMergeKey(p.key));
+  const items = map.items as Pair[];
+  if (!hasMergeKey(items)) return items; // the common case: the pairs as they are (callers only read them)
+  const own = items.filter((p) => !isMergeKey(p.key));
   if (!doc || own.length === map.items.length) return own;
   seen.add(map);
   const names = new Set(own.map((p) => (isScalar(p.key) ? String(p.key.value) : '')));
@@ -397,7 +436,7 @@ function branchMatches(ctx: Ctx, node: Node, s: SchemaNode, owner?: SchemaNode):
 /** The default of a scalar field of `owner`, as a node, when it has one. */
 function defaultScalar(owner: SchemaNode | undefined, name: string): Scalar | undefined {
   const d = owner?.properties?.[name]?.default;
-  return d !== undefined && d !== null && typeof d !== 'object' ? new Scalar(d) : undefined;
+  return d !== undefined && d !== null && typeof d !== 'object' ? new ScalarNode(d) : undefined;
 }
 
 const FORM_WORDS: Record<string, string> = {
@@ -612,7 +651,7 @@ function expansionSpent(ctx: Ctx, at: Node): boolean {
 }
 
 /** Validates a node and what is below it; true when none of it has a blocking problem (see BLOCKING_RULES). */
-function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): boolean {
+function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathLink | undefined, key: Scalar | undefined): boolean {
   const node = resolveAlias(ctx.seg.doc, raw);
   if (!node) return true;
   if (ctx.depth > MAX_DEPTH || ctx.expansion.dropped) return true;
@@ -635,9 +674,12 @@ function validateNode(ctx: Ctx, raw: Node, s: SchemaNode, path: PathSeg[], key: 
       const n = node.items.length;
       if (s.minItems !== undefined && n < s.minItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minItems} item${s.minItems === 1 ? '' : 's'} (has ${n}).`);
       if (s.maxItems !== undefined && n > s.maxItems) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxItems} items (has ${n}).`, undefined, 'error', true);
-      node.items.forEach((item, i) => {
-        if (items && item) validateNode(ctx, item as Node, items, [...path, i], undefined);
-      });
+      if (items) {
+        for (let i = 0; i < n; i++) {
+          const item = node.items[i];
+          if (item) validateNode(ctx, item as Node, items, { up: path, seg: i }, undefined);
+        }
+      }
       checkListType(ctx, node.items as Node[], s);
     }
     validateComposition(ctx, node, s, key);
@@ -677,7 +719,7 @@ function checkListType(ctx: Ctx, items: Node[], s: SchemaNode): void {
   }
 }
 
-function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], key: Scalar | undefined): void {
+function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | undefined, key: Scalar | undefined): void {
   const props = s.properties ?? {};
   const addl = s.additionalProperties;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
@@ -685,7 +727,7 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
   let count = 0;
   const pairs = effectivePairs(node, ctx.seg.doc);
   // effectivePairs lists the mapping's own pairs first, then the merged ones: walking those is an expansion too.
-  const ownCount = (node.items as Pair[]).filter((p) => !isMergeKey(p.key)).length;
+  const ownCount = pairs === node.items ? pairs.length : (node.items as Pair[]).filter((p) => !isMergeKey(p.key)).length;
   for (let i = 0; i < pairs.length; i++) {
     const pair = pairs[i];
     if (!isPair(pair)) continue;
@@ -704,15 +746,15 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathSeg[], ke
     try {
       const child = props[name];
       if (child) {
-        if (value) validateNode(ctx, value, child, [...path, name], k);
+        if (value) validateNode(ctx, value, child, { up: path, seg: name }, k);
       } else if (addl && typeof addl === 'object') {
-        if (value) validateNode(ctx, value, addl, [...path, name], k);
+        if (value) validateNode(ctx, value, addl, { up: path, seg: name }, k);
       } else if (!preserve && (addl === false || s.properties)) {
         const candidates = Object.keys(props).filter((p) => !present.has(p));
         const best = suggest(name, candidates, 3);
         const range = rangeOf(ctx, k);
         const fixes: Fix[] = best.map((b, j) => ({ title: `Rename "${name}" to "${b}"`, edits: [{ range, newText: b }], preferred: j === 0 }));
-        const where = path.length ? ` in ${pathLabel(path)}` : '';
+        const where = path ? ` in ${pathLabel(pathOf(path))}` : '';
         const dym = best.length ? ` Did you mean "${best[0]}"?` : '';
         report(ctx, range, 'schema/unknown-field', `Unknown field "${name}"${where}: the API server drops it.${dym}`, fixes);
       }
@@ -768,25 +810,171 @@ export function pathLabel(path: PathSeg[]): string {
   return out;
 }
 
+/**
+ * Outcomes of the CEL rules already evaluated, per schema node and rule, by what of the value the rule reads
+ * (celValueKey of the whole value, or projectedKey): a rule's outcome (and its message, messageExpression included)
+ * depends only on the rule, the schema node that types `self`, and that value. Manifests repeat values (durations,
+ * label keys, ports) across resources: each distinct one is evaluated once. Keyed by the schema objects (weakly):
+ * a workspace CRD that replaces a schema gives new objects, so nothing leaks between kinds, versions or schema
+ * generations. Outcomes cut short by a limit are not remembered (memorable); a remembered one costs no CEL time
+ * (MAX_CEL_MS_PER_DOCUMENT counts evaluations).
+ */
+const celMemo = new WeakMap<SchemaNode, Map<CelRule, Map<string, CelOutcome>>>();
+/** Distinct values remembered per rule (then the rule's memo starts over) and the longest key remembered. */
+const CEL_MEMO_ENTRIES = 1024;
+const CEL_MEMO_KEY_CHARS = 4096;
+
+/**
+ * A string that tells apart every value CEL could tell apart: JSON types marked (a string from a number, `-0`,
+ * NaN and infinities from null), object keys in their order (a messageExpression may list them). Undefined for
+ * a value that is too large or not plain JSON (such values are evaluated every time).
+ */
+export function celValueKey(v: unknown, maxChars = CEL_MEMO_KEY_CHARS): string | undefined {
+  const parts: string[] = [];
+  let budget = maxChars;
+  const walk = (x: unknown, depth: number): boolean => {
+    if (depth > 64) return false;
+    let t: string;
+    switch (typeof x) {
+      case 'string':
+        t = JSON.stringify(x);
+        break;
+      case 'number':
+        t = Object.is(x, -0) ? '-0' : String(x);
+        break;
+      case 'boolean':
+        t = x ? 't' : 'f';
+        break;
+      case 'object': {
+        if (x === null) {
+          t = 'z';
+          break;
+        }
+        if (Array.isArray(x)) {
+          parts.push('[');
+          for (let i = 0; i < x.length; i++) {
+            if (i in x ? !walk(x[i], depth + 1) : true) return false;
+            parts.push(',');
+          }
+          parts.push(']');
+          return (budget -= 2) >= 0;
+        }
+        const proto = Object.getPrototypeOf(x) as unknown;
+        if (proto !== Object.prototype && proto !== null) return false;
+        parts.push('{');
+        for (const k of Object.keys(x)) {
+          const kk = JSON.stringify(k);
+          budget -= kk.length + 2;
+          if (budget < 0) return false;
+          parts.push(kk, ':');
+          if (!walk((x as Record<string, unknown>)[k], depth + 1)) return false;
+          parts.push(',');
+        }
+        parts.push('}');
+        return (budget -= 2) >= 0;
+      }
+      default:
+        return false; // undefined, bigint, symbol, function
+    }
+    budget -= t.length + 1;
+    if (budget < 0) return false;
+    parts.push(t);
+    return true;
+  };
+  return walk(v, 0) ? parts.join('') : undefined;
+}
+
+/** Outcomes that depend on more than the value (the time left, the stack) are not remembered. */
+function memorable(o: CelOutcome): boolean {
+  if (o.status === 'skip') return !o.reason.includes('limit exceeded');
+  if (o.status === 'error') return !o.message.startsWith('internal error');
+  return true;
+}
+
+function ruleMemo(s: SchemaNode, rule: CelRule): Map<string, CelOutcome> {
+  let byRule = celMemo.get(s);
+  if (!byRule) celMemo.set(s, (byRule = new Map()));
+  let memo = byRule.get(rule);
+  if (!memo) byRule.set(rule, (memo = new Map()));
+  return memo;
+}
+
+/** The value of a node as the rules of `s` see it, before pruning and defaults (see apiServerView). */
+function celInput(ctx: Ctx, node: Node): unknown {
+  return directPlainValue(node) ?? plainValue(ctx.seg.doc, node);
+}
+
+const ruleReads = new WeakMap<CelRule, SelfReads | null>();
+
+/**
+ * The memo key of a rule that reads only some fields of `self` (see ruleSelfReads): those fields (set or not, or
+ * their values) and, for a rule iterating a map, its keys; two objects that agree on them give the rule the same
+ * outcome. Undefined when the rule reads all of `self`, or `self` is not an object, or a value is too large.
+ */
+function projectedKey(rule: CelRule, input: unknown, s: SchemaNode): string | undefined {
+  let reads = ruleReads.get(rule);
+  if (reads === undefined) ruleReads.set(rule, (reads = ruleSelfReads(rule) ?? null));
+  if (!reads) return undefined;
+  const view = celObjectView(input, s);
+  if (!view || (reads.keys && view.mode !== 'map')) return undefined;
+  const obj = input as Record<string, unknown>;
+  const parts = ['P'];
+  for (const name of reads.names) {
+    const prop = view.mode === 'map' ? name : view.fields.get(name); // undefined: a field CEL cannot see, never set
+    const v = prop !== undefined && Object.prototype.hasOwnProperty.call(obj, prop) ? obj[prop] : undefined;
+    let part: string | undefined;
+    if (reads.fields.get(name) === 'has') part = v === undefined ? 'u' : v === null ? 'n' : 'p';
+    else part = v === undefined ? 'u' : celValueKey(v);
+    if (part === undefined) return undefined;
+    parts.push(JSON.stringify(name), part, ';');
+  }
+  if (reads.keys) {
+    const keys = JSON.stringify(Object.keys(obj));
+    if (keys.length > CEL_MEMO_KEY_CHARS) return undefined;
+    parts.push('K', keys);
+  }
+  return parts.join('');
+}
+
 function runCel(ctx: Ctx, node: Node, s: SchemaNode, key: Scalar | undefined): void {
-  let value = plainValue(ctx.seg.doc, node);
-  if (value === undefined) return;
-  // The API server prunes unknown fields and applies schema defaults before it validates.
-  value = apiServerView(value, s, 0);
+  const input = celInput(ctx, node);
+  if (input === undefined) return;
+  // The API server prunes unknown fields and applies schema defaults before it validates (apiServerView). That
+  // view is a function of the input and the schema: a key of the input stands for the value the rules see.
+  let fullKey: string | undefined | null = null; // null: not computed yet
+  let value: unknown;
+  let viewed = false;
   const budget = ctx.expansion;
   for (const rule of s['x-kubernetes-validations'] ?? []) {
-    const remaining = MAX_CEL_MS_PER_DOCUMENT - budget.celMs;
-    if (remaining <= 0) {
-      if (!budget.celExhausted) {
-        budget.celExhausted = true;
-        const msg = `Reduced analysis: the CEL rules (x-kubernetes-validations) took more than ${MAX_CEL_MS_PER_DOCUMENT} ms on this document; the rest are not evaluated.`;
-        report(ctx, anchorRange(ctx, node, key), 'limits/reduced-analysis', msg, undefined, 'info');
-      }
-      return;
+    let memoKey = projectedKey(rule, input, s);
+    if (memoKey === undefined) {
+      if (fullKey === null) fullKey = celValueKey(input);
+      memoKey = fullKey;
     }
-    const started = performance.now();
-    const outcome = evaluateRule(rule, value, s, { timeLimitMs: Math.min(CEL_TIME_LIMIT_MS, remaining) });
-    budget.celMs += performance.now() - started;
+    const memo = memoKey === undefined ? undefined : ruleMemo(s, rule);
+    let outcome = memo?.get(memoKey!);
+    if (!outcome) {
+      const remaining = MAX_CEL_MS_PER_DOCUMENT - budget.celMs;
+      if (remaining <= 0) {
+        if (!budget.celExhausted) {
+          budget.celExhausted = true;
+          const msg = `Reduced analysis: the CEL rules (x-kubernetes-validations) took more than ${MAX_CEL_MS_PER_DOCUMENT} ms on this document; the rest are not evaluated.`;
+          report(ctx, anchorRange(ctx, node, key), 'limits/reduced-analysis', msg, undefined, 'info');
+        }
+        return;
+      }
+      if (!viewed) {
+        value = apiServerView(input, s, 0);
+        viewed = true;
+      }
+      const started = performance.now();
+      outcome = evaluateRule(rule, value, s, { timeLimitMs: Math.min(CEL_TIME_LIMIT_MS, remaining) });
+      budget.celMs += performance.now() - started;
+      if (memo && memorable(outcome)) {
+        if (memo.size >= CEL_MEMO_ENTRIES) memo.clear();
+        memo.set(memoKey!, outcome);
+      }
+    }
     if (outcome.status === 'fail' || outcome.status === 'error') {
       const range = celRange(ctx, node, key, rule.fieldPath);
       const msg = outcome.status === 'fail' ? outcome.message : rule.message ?? `Failed rule: ${rule.rule}`;
