@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -30,6 +31,7 @@ import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SO
 import { MeshService, type CompletionEntry, type FileDiagnostic } from './service';
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { inSkippedFolder, listYamlFiles, mb, type ScanOptions } from './workspace-scan';
+import { fullGc, IdleCollector } from './idle-gc';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -118,7 +120,23 @@ function log(msg: string): void {
 }
 
 /** Runs a handler; any exception is logged and the fallback is returned, so bad input never kills the server. */
+/** See IdleCollector: the heap is collected after bursts of work, so memory follows what the server holds. */
+const gc = fullGc();
+const collector = gc ? new IdleCollector(gc, () => getHeapStatistics().used_heap_size) : undefined;
+let collectScheduled = false;
+/** After the current work and its answer: a collection if the heap grew enough (coalesced per turn). */
+function collectAfterWork(): void {
+  if (!collector || collectScheduled) return;
+  collectScheduled = true;
+  setImmediate(() => {
+    collectScheduled = false;
+    collector.afterWork();
+  });
+}
+
 function guard<T>(name: string, fallback: T, fn: () => T): T {
+  collector?.activity();
+  collectAfterWork();
   try {
     return fn();
   } catch (e) {
@@ -197,15 +215,15 @@ const SEVERITY: Record<FileDiagnostic['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** LSP forms of findings, kept while the finding is: an unchanged finding is not converted again on each publish. */
+const lspForms = new WeakMap<FileDiagnostic, Diagnostic>();
 function toLspDiagnostic(d: FileDiagnostic): Diagnostic {
-  return {
-    range: d.range,
-    severity: SEVERITY[d.severity],
-    source: DIAGNOSTIC_SOURCE,
-    code: d.code ? `${d.rule} (${d.code})` : d.rule,
-    message: d.message,
-    data: { rule: d.rule },
-  };
+  let l = lspForms.get(d);
+  if (!l) {
+    l = { range: d.range, severity: SEVERITY[d.severity], source: DIAGNOSTIC_SOURCE, code: d.code ? `${d.rule} (${d.code})` : d.rule, message: d.message };
+    lspForms.set(d, l);
+  }
+  return l;
 }
 
 // ---- diagnostics scheduling: coalesce bursts of edits, one pass per document per turn of the event loop
@@ -222,6 +240,7 @@ function flush(): void {
   const uris = [...pending];
   pending.clear();
   for (const uri of uris) publish(uri);
+  collectAfterWork();
 }
 /** What was last published per document: a file whose diagnostics did not change is not sent again. */
 const published = new Map<string, FileDiagnostic[]>();

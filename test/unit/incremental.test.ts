@@ -119,3 +119,20 @@ test('a resource newly filed under a key another check looked up makes that chec
   svc.setFile('file:///ws/b.yaml', files.get('file:///ws/b.yaml')!);
   assert.ok(!svc.diagnostics('file:///ws/a.yaml').some((d) => d.code === 'IST0109'));
 });
+
+test('the index keeps nothing of replaced resources (200 edits retained every old document once)', () => {
+  const doc = (i: number, w: number): string =>
+    `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: s${i}\n  namespace: shop\nspec:\n  hosts: [s${i}]\n  http:\n  - route:\n    - destination:\n        host: s${i}\n      weight: ${w}\n`;
+  const svc = new MeshService(registry());
+  const texts = Array.from({ length: 20 }, (_, i) => doc(i, 100));
+  svc.setFile('file:///ws/m.yaml', texts.join('---\n'));
+  svc.diagnostics('file:///ws/m.yaml');
+  for (let k = 0; k < 200; k++) {
+    texts[k % 20] = doc(k % 20, k % 2 ? 100 : 99);
+    svc.setFile('file:///ws/m.yaml', texts.join('---\n'));
+    svc.diagnostics('file:///ws/m.yaml');
+  }
+  const index = svc.index() as unknown as { ords: Map<unknown, number>; all: unknown[] };
+  assert.equal(index.all.length, 20);
+  assert.equal(index.ords.size, 20, 'no replaced resource is still referenced by the index');
+});

@@ -430,6 +430,12 @@ export class WorkspaceIndex {
         nsChanged = this.countNamespaces(c.old, -1) || nsChanged;
         if (WORKLOAD_KINDS.has(c.old.gk)) deps.add(DEP_WORKLOADS);
       }
+    }
+    for (const c of changes) {
+      // after every removal: a resource may have moved (removed at one place, added at another)
+      if (c.old && c.old !== c.neu) this.ords.delete(c.old);
+    }
+    for (const c of changes) {
       if (c.neu) {
         gks.add(c.neu.gk);
         this.ords.set(c.neu, c.ord);
