@@ -209,15 +209,26 @@ export function runRules(
     cache.depsOf.clear();
   }
   const seen = cache ? new Set<Resource>() : undefined;
-  const severities = new Map<Rule, Severity | 'off'>();
-  const forAll = rulesByKind.get('*') ?? [];
-  const perKind = new Map<string, Rule[]>();
-  for (const res of resources) {
-    let rules = perKind.get(res.gk);
-    if (!rules) {
-      const own = rulesByKind.get(res.gk) ?? [];
-      perKind.set(res.gk, (rules = forAll.length ? [...own, ...forAll] : own));
+  /** What a call needs of each rule, worked out once: its severity, the codes its messages end with, whether a setting names it. */
+  const facts = new Map<Rule, { sev: Severity | 'off'; codes: string; configured: boolean }>();
+  const factsOf = (rule: Rule): { sev: Severity | 'off'; codes: string; configured: boolean } => {
+    let f = facts.get(rule);
+    if (!f) {
+      f = { sev: effectiveSeverity(rule, settings), codes: [rule.code, ...(rule.alsoCodes ?? [])].filter(Boolean).join(', '), configured: configuredSeverity(rule, settings) !== undefined };
+      facts.set(rule, f);
     }
+    return f;
+  };
+  const forAll = rulesByKind.get('*') ?? [];
+  const perKind = new Map<string, { rules: Rule[]; set: Set<Rule> }>();
+  for (const res of resources) {
+    let kindRules = perKind.get(res.gk);
+    if (!kindRules) {
+      const own = rulesByKind.get(res.gk) ?? [];
+      const list = forAll.length ? [...own, ...forAll] : own;
+      perKind.set(res.gk, (kindRules = { rules: list, set: new Set(list) }));
+    }
+    const rules = kindRules.rules;
     if (!rules.length) continue;
     seen?.add(res);
     let state = res.seg.cache.get('rules') as ResourceRuns | undefined;
@@ -246,8 +257,7 @@ export function runRules(
     }
     const emitted: FileDiagnostic[] = [];
     for (const rule of rules) {
-      let sev = severities.get(rule);
-      if (sev === undefined) severities.set(rule, (sev = effectiveSeverity(rule, settings)));
+      const { sev, codes, configured } = factsOf(rule);
       if (sev === 'off' || suppressed(rule, res)) continue;
       const cached = state.runs.get(rule);
       let findings: RawFinding[];
@@ -280,12 +290,11 @@ export function runRules(
         if (dropped) findings.push({ range: findingRange(res, ['kind'], 'value'), severity: 'info', message: `${dropped} more finding(s) of this rule on this resource are not shown.` });
         state.runs.set(rule, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings });
       }
-      const codes = [rule.code, ...(rule.alsoCodes ?? [])].filter(Boolean).join(', ');
       for (const f of findings) {
         emitted.push({
           range: f.range,
           // a finding may pick its own severity (e.g. warning in production namespaces) unless a setting names the rule
-          severity: f.severity && configuredSeverity(rule, settings) === undefined ? f.severity : sev,
+          severity: f.severity && !configured ? f.severity : sev,
           rule: rule.id,
           code: rule.code ?? null,
           message: codes ? `${f.message} [${codes}]` : f.message,
@@ -294,7 +303,7 @@ export function runRules(
         });
       }
     }
-    for (const r of state.runs.keys()) if (!rules.includes(r)) state.runs.delete(r);
+    for (const r of state.runs.keys()) if (!kindRules.set.has(r)) state.runs.delete(r);
     const deps = new Map<string, number>();
     for (const run of state.runs.values()) for (const [d, v] of run.deps) deps.set(d, v);
     state.deps = [...deps];

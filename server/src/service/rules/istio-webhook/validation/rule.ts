@@ -4,11 +4,21 @@ import { Issues } from '../lib/issues';
 
 export type Validator = (res: Resource, out: Issues) => void;
 
-/** Runs a validator and reports the issues of one level. */
+/**
+ * The issues of a resource, found once for both levels: the error rule (IST0106) and the warning rule (IST0133)
+ * of a kind run the same validator on the same resource. A validator reads the resource alone.
+ */
+const issuesOf = new WeakMap<Resource, { validate: Validator; out: Issues }>();
+
+/** Runs a validator (or takes what it found for this resource already) and reports the issues of one level. */
 export function reportIssues(ctx: RuleContext, res: Resource, validate: Validator, level: 'error' | 'warning'): void {
-  const out = new Issues();
-  validate(res, out);
-  for (const i of out.list) {
+  let found = issuesOf.get(res);
+  if (!found || found.validate !== validate) {
+    found = { validate, out: new Issues() };
+    validate(res, found.out);
+    issuesOf.set(res, found);
+  }
+  for (const i of found.out.list) {
     if (i.level === level) ctx.report(res, { path: i.path, on: i.on, message: i.message, fixes: i.fixes });
   }
 }
