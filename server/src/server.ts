@@ -119,20 +119,25 @@ function log(msg: string): void {
   connection.console.log(msg);
 }
 
-/** Runs a handler; any exception is logged and the fallback is returned, so bad input never kills the server. */
 /** See IdleCollector: the heap is collected after bursts of work, so memory follows what the server holds. */
 const gc = fullGc();
 const collector = gc ? new IdleCollector(gc, () => getHeapStatistics().used_heap_size) : undefined;
 let collectScheduled = false;
-/** After the current work and its answer: a collection if the heap grew enough (coalesced per turn). */
+/**
+ * After the current work and its answer: a collection if the heap grew enough (coalesced per turn). Never while
+ * diagnostics are due: an edit or an open parses first and publishes on the next turn, and a collection between
+ * the two would delay the diagnostics (flush asks again once they are out).
+ */
 function collectAfterWork(): void {
   if (!collector || collectScheduled) return;
   collectScheduled = true;
   setImmediate(() => {
     collectScheduled = false;
-    collector.afterWork();
+    if (!scheduled) collector.afterWork();
   });
 }
+
+/** Runs a handler; any exception is logged and the fallback is returned, so bad input never kills the server. */
 
 function guard<T>(name: string, fallback: T, fn: () => T): T {
   collector?.activity();
