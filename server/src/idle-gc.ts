@@ -6,7 +6,7 @@ import * as vm from 'node:vm';
  * data (each edit of a 400 KB file leaves the file's old text, ~1 MB with its copies, and the replaced document's
  * tree), and V8 lets its old space grow to several times the live heap before a full collection: the process then
  * keeps that memory (RSS) for good. So after a unit of work (a request answered, diagnostics published) that grew
- * the heap by more than `growth` (and a third of the live heap) since the last collection, the collector runs one full collection (a few tens of milliseconds for a
+ * the heap by more than `growth` (and a fifth of the live heap) since the last collection, the collector runs one full collection (a few tens of milliseconds for a
  * typical live heap of 30-40 MB), after the answer was sent; and once the server has been idle for `idleMs`, it
  * collects what a smaller burst left.
  */
@@ -19,7 +19,7 @@ export class IdleCollector {
     private readonly collect: () => void,
     private readonly heapUsed: () => number,
     private readonly idleMs = 1000,
-    private readonly growth = 8 * 1024 * 1024,
+    private readonly growth = 4 * 1024 * 1024,
   ) {
     this.baseline = heapUsed();
   }
@@ -40,8 +40,8 @@ export class IdleCollector {
   }
 
   private collectIfGrown(by: number): void {
-    // at least a third of the live heap: collecting costs time in proportion to it
-    if (this.heapUsed() - this.baseline < Math.max(by, this.baseline / 3)) return;
+    // at least a fifth of the live heap: collecting costs time in proportion to it
+    if (this.heapUsed() - this.baseline < Math.max(by, this.baseline / 5)) return;
     this.collect();
     this.collections++;
     this.baseline = this.heapUsed();

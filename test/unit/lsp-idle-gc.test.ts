@@ -24,7 +24,7 @@ test('when idle: collects a smaller growth, never while requests keep coming', a
   let heap = 12;
   let runs = 0;
   const c = new IdleCollector(() => ((runs++), (heap = 12)), () => heap, 30, 40);
-  heap = 27; // over a quarter of the threshold, and over a third of the live heap
+  heap = 27; // over a quarter of the threshold, and over a fifth of the live heap
   for (let i = 0; i < 5; i++) {
     c.activity();
     await sleep(10);
@@ -45,10 +45,10 @@ test('the threshold grows with the live heap (collecting a large heap costs more
   let heap = 300;
   let runs = 0;
   const c = new IdleCollector(() => ((runs++), (heap = 300)), () => heap, 1000, 40);
-  heap = 390; // 90 over: more than 40, less than a third of 300
+  heap = 350; // 50 over: more than 40, less than a fifth of 300
   c.afterWork();
   assert.equal(runs, 0);
-  heap = 401;
+  heap = 361;
   c.afterWork();
   assert.equal(runs, 1);
   c.dispose();
