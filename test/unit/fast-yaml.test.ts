@@ -168,6 +168,13 @@ describe('fast YAML path', () => {
     );
   });
 
+  it('leaves a repeated key to the library, in small and in large mappings', () => {
+    const keys = Array.from({ length: 200 }, (_, i) => `k${i}: v`);
+    assert.ok(same(`${keys.join('\n')}\n`, 'unique keys'));
+    for (const at of [1, 31, 32, 33, 150]) assert.equal(fastParse(`${keys.join('\n')}\nk${at - 1}: again\n`, PARSE_OPTIONS), undefined, `k${at - 1} repeated`);
+    assert.equal(fastParse('a: 1\nb: 2\na: 3\n', PARSE_OPTIONS), undefined);
+  });
+
   it('leaves comments, anchors, tags, block scalars, tabs, CR and escapes to the library', () => {
     for (const text of ['a: 1 # c\n', '# c\na: 1\n', 'a: &x 1\nb: *x\n', 'a: !!str 1\n', 'a: |\n  x\n', 'a:\tb\n', 'a: 1\r\nb: 2\r\n', 'a: "x\\ny"\n', 'a: b\n  c\n', 'a: 0x1F\n', 'a: [b, [c]]\n', '- - a\n', 'a: 1\na: 2\n', '\ufeffa: 1\n']) {
       assert.equal(fastParse(text, PARSE_OPTIONS), undefined, JSON.stringify(text));

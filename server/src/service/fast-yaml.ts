@@ -38,6 +38,17 @@ function directivesFor(options: Options): Directives {
   return d;
 }
 
+/**
+ * Does a key of the mapping so far have this value (a duplicate key, which the library reports)? A scan for the
+ * few keys of most mappings; past 32 keys, a set (`keys`, filled on the way).
+ */
+function repeats(map: YAMLMap, value: unknown, keys: Set<unknown> | undefined): boolean {
+  if (keys) return keys.has(value);
+  const items = map.items as Array<Pair<Scalar>>;
+  for (let i = 0; i < items.length; i++) if (items[i].key.value === value) return true;
+  return false;
+}
+
 class Parser {
   /** Offset of the start of each line, and one past the end of the text. */
   readonly starts: number[] = [];
@@ -272,7 +283,7 @@ class Parser {
     this.enter();
     const map = new YAMLMap(this.schema as never);
     const col = at - this.starts[li];
-    const keys = new Set<unknown>();
+    let keys: Set<unknown> | undefined;
     const start = at;
     let endOffset = at;
     let spaceBefore = false;
@@ -281,8 +292,9 @@ class Parser {
       while (keyEnd > at && this.text.charCodeAt(keyEnd - 1) === 32) keyEnd--;
       const key = this.scalar(at, keyEnd, keyEnd, true);
       if (spaceBefore) key.spaceBefore = true;
-      if (key.value === '<<' || keys.has(key.value) || (key.value !== null && typeof key.value === 'object')) throw UNSUPPORTED;
-      keys.add(key.value);
+      if (key.value === '<<' || repeats(map, key.value, keys)) throw UNSUPPORTED;
+      if (keys) keys.add(key.value);
+      else if (map.items.length === 32) keys = new Set((map.items as Array<Pair<Scalar>>).map((p) => p.key.value).concat([key.value]));
       const lineEnd = this.ends[li];
       let v = colon + 1;
       while (v < lineEnd && this.text.charCodeAt(v) === 32) v++;

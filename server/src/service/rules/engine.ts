@@ -92,12 +92,16 @@ interface RawFinding {
 }
 
 interface CachedRun {
-  uri: string;
   startLine: number;
-  settingsKey: string;
   deps: Array<[string, number]>;
   findings: RawFinding[];
 }
+
+/**
+ * The run of a rule that read nothing from the index and found nothing (most runs): one object shared by all of
+ * them, never changed (shifting skips runs without findings).
+ */
+const QUIET_RUN: CachedRun = Object.freeze({ startLine: 0, deps: Object.freeze([]) as unknown as Array<[string, number]>, findings: Object.freeze([]) as unknown as RawFinding[] });
 
 function shiftFindings(findings: RawFinding[], delta: number, uri: string): RawFinding[] {
   if (!delta) return findings;
@@ -219,6 +223,23 @@ export function runRules(
     }
     return f;
   };
+  // One context for every run (runs are synchronous): `report` files findings of the resource being checked.
+  const scratch: RawFinding[] = [];
+  const tracker = new Set<string>();
+  let dropped = 0;
+  let current: Resource | undefined;
+  const ctx: RuleContext = {
+    index,
+    settings,
+    report: (r: Resource, f: Finding) => {
+      if (!current || r.uri !== current.uri || r.startLine !== current.startLine) return; // rules report on the resource they check
+      if (scratch.length >= MAX_RULE_FINDINGS) {
+        dropped++;
+        return;
+      }
+      scratch.push({ range: findingRange(r, f.path, f.on), severity: f.severity, message: f.message, fixes: f.fixes?.length ? f.fixes : undefined });
+    },
+  };
   const forAll = rulesByKind.get('*') ?? [];
   const perKind = new Map<string, { rules: Rule[]; set: Set<Rule> }>();
   for (const res of resources) {
@@ -246,6 +267,7 @@ export function runRules(
       if (delta) {
         state.emitted = state.emitted.map((d) => ({ ...d, range: shiftRange(d.range, delta), fixes: d.fixes ? shiftFixes(d.fixes, delta, res.uri) : undefined }));
         for (const run of state.runs.values()) {
+          if (!run.findings.length) continue;
           run.findings = shiftFindings(run.findings, delta, res.uri);
           run.startLine = res.startLine;
         }
@@ -262,23 +284,12 @@ export function runRules(
       const cached = state.runs.get(rule);
       let findings: RawFinding[];
       if (runValid(cached, index)) {
-        findings = shiftFindings(cached.findings, res.startLine - cached.startLine, res.uri);
+        findings = cached.findings.length ? shiftFindings(cached.findings, res.startLine - cached.startLine, res.uri) : cached.findings;
       } else {
-        findings = [];
-        const tracker = new Set<string>();
-        let dropped = 0;
-        const ctx: RuleContext = {
-          index,
-          settings,
-          report: (r: Resource, f: Finding) => {
-            if (r.uri !== res.uri || r.startLine !== res.startLine) return; // rules report on the resource they check
-            if (findings.length >= MAX_RULE_FINDINGS) {
-              dropped++;
-              return;
-            }
-            findings.push({ range: findingRange(r, f.path, f.on), severity: f.severity, message: f.message, fixes: f.fixes?.length ? f.fixes : undefined });
-          },
-        };
+        scratch.length = 0;
+        dropped = 0;
+        tracker.clear();
+        current = res;
         index.tracker = tracker;
         try {
           if (!rule.needsWorkspace || rule.needsWorkspace.some((gk) => index.has(gk))) rule.check(ctx, res);
@@ -287,8 +298,14 @@ export function runRules(
         } finally {
           index.tracker = undefined;
         }
-        if (dropped) findings.push({ range: findingRange(res, ['kind'], 'value'), severity: 'info', message: `${dropped} more finding(s) of this rule on this resource are not shown.` });
-        state.runs.set(rule, { uri: res.uri, startLine: res.startLine, settingsKey, deps: [...tracker].map((d) => [d, index.version(d)]), findings });
+        if (dropped) scratch.push({ range: findingRange(res, ['kind'], 'value'), severity: 'info', message: `${dropped} more finding(s) of this rule on this resource are not shown.` });
+        if (!scratch.length && !tracker.size) {
+          findings = QUIET_RUN.findings;
+          state.runs.set(rule, QUIET_RUN);
+        } else {
+          findings = scratch.slice();
+          state.runs.set(rule, { startLine: res.startLine, deps: [...tracker].map((d) => [d, index.version(d)]), findings });
+        }
       }
       for (const f of findings) {
         emitted.push({
@@ -303,10 +320,14 @@ export function runRules(
         });
       }
     }
-    for (const r of state.runs.keys()) if (!kindRules.set.has(r)) state.runs.delete(r);
+    // (index loops and forEach: this runs for every resource, and iterators allocate)
+    const runs = state.runs;
     const deps = new Map<string, number>();
-    for (const run of state.runs.values()) for (const [d, v] of run.deps) deps.set(d, v);
-    state.deps = [...deps];
+    runs.forEach((run, r) => {
+      if (!kindRules.set.has(r)) runs.delete(r);
+      else for (let i = 0; i < run.deps.length; i++) deps.set(run.deps[i][0], run.deps[i][1]);
+    });
+    state.deps = deps.size ? [...deps] : [];
     state.emitted = emitted;
     state.startLine = res.startLine;
     out.push(...emitted);

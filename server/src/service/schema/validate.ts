@@ -348,7 +348,8 @@ function hasMergeKey(items: Pair[]): boolean {
 
 /** The pairs of a mapping with merge keys expanded (see mergedPairs). The result may be the mapping's own array: do not modify it. */
 export function effectivePairs(map: YAMLMap, doc?: Document.Parsed): Pair[] {
-  return mergedPairs(map, doc, new Set(), 0);
+  const items = map.items as Pair[];
+  return hasMergeKey(items) ? mergedPairs(map, doc, new Set(), 0) : items;
 }
 
 /**
