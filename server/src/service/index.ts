@@ -274,8 +274,7 @@ export class MeshService {
       const covered = this.celCovered.get(`${splitApiVersion(apiVersion).group}/${kind}`);
       if (covered?.has(d.message)) return true;
     }
-    const key = rangeKey(d);
-    return found.some((x) => x.code === 'IST0106' && rangeKey(x) === key && x.resource.kind === kind && x.resource.name === d.resource.name);
+    return found.some((x) => x.code === 'IST0106' && sameRange(x, d) && x.resource.kind === kind && x.resource.name === d.resource.name);
   }
 
   complete(uri: string, pos: Pos): CompletionEntry[] {
@@ -366,22 +365,27 @@ function overlaps(a: Rng, b: Rng): boolean {
   return !before(a.end, b.start) && !before(b.end, a.start);
 }
 
-function rangeKey(d: FileDiagnostic): string {
-  return `${d.range.start.line}:${d.range.start.character}:${d.range.end.line}:${d.range.end.character}`;
-}
 
 /**
  * Where one of our own `practice/` rules finds what an istioctl/Kiali-coded rule already reports at the same spot,
  * show one diagnostic: the coded one, carrying the practice rule's quick-fixes too.
  */
 function dedupe(diags: FileDiagnostic[]): FileDiagnostic[] {
-  const coded = new Map<string, FileDiagnostic>();
-  for (const d of diags) if (d.code && !coded.has(rangeKey(d))) coded.set(rangeKey(d), d);
+  if (!diags.some((d) => d.rule.startsWith('practice/'))) return diags;
+  // coded findings by where they start (a number: this runs on every edit, over every finding of the file)
+  const coded = new Map<number, FileDiagnostic[]>();
+  const startKey = (d: FileDiagnostic): number => d.range.start.line * 1048576 + Math.min(d.range.start.character, 1048575);
+  for (const d of diags) {
+    if (!d.code) continue;
+    const at = coded.get(startKey(d));
+    if (!at) coded.set(startKey(d), [d]);
+    else if (!at.some((x) => sameRange(x, d))) at.push(d);
+  }
   // the merged fixes go on a copy: the findings are cached, and this runs again on the next call
   const extra = new Map<FileDiagnostic, Fix[]>();
   const out: FileDiagnostic[] = [];
   for (const d of diags) {
-    const twin = d.rule.startsWith('practice/') ? coded.get(rangeKey(d)) : undefined;
+    const twin = d.rule.startsWith('practice/') ? coded.get(startKey(d))?.find((x) => sameRange(x, d)) : undefined;
     if (twin && twin.severity === d.severity) {
       if (d.fixes?.length) extra.set(twin, [...(extra.get(twin) ?? []), ...d.fixes]);
       continue;
@@ -389,6 +393,12 @@ function dedupe(diags: FileDiagnostic[]): FileDiagnostic[] {
     out.push(d);
   }
   return extra.size ? out.map((d) => (extra.has(d) ? { ...d, fixes: [...(d.fixes ?? []), ...extra.get(d)!] } : d)) : out;
+}
+
+function sameRange(a: FileDiagnostic, b: FileDiagnostic): boolean {
+  const r = a.range;
+  const q = b.range;
+  return r.start.line === q.start.line && r.start.character === q.start.character && r.end.line === q.end.line && r.end.character === q.end.character;
 }
 
 function sameItems<T>(a: T[], b: T[]): boolean {

@@ -472,7 +472,12 @@ export class WorkspaceIndex {
       }
     }
     for (const [k, m] of this.memos) if (m.deps.some((d) => depChanged(d, deps))) this.memos.delete(k);
-    for (const d of [...this.versions.keys()]) if (depChanged(d, deps)) this.versions.delete(d);
+    // the memoized versions of what changed: by key (an edit changes a few), unless a whole table changed
+    if ([...deps].some((d) => d.endsWith(ALL_KEYS))) {
+      for (const d of [...this.versions.keys()]) if (depChanged(d, deps)) this.versions.delete(d);
+    } else {
+      for (const d of deps) this.versions.delete(d);
+    }
     this.generation++;
     this.log.push({ gen: this.generation, deps });
     if (this.log.length > 32) this.log.shift();

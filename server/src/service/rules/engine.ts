@@ -101,6 +101,8 @@ interface CachedRun {
  * The run of a rule that read nothing from the index and found nothing (most runs): one object shared by all of
  * them, never changed (shifting skips runs without findings).
  */
+const NO_DIAGNOSTICS: FileDiagnostic[] = [];
+
 const QUIET_RUN: CachedRun = Object.freeze({ startLine: 0, deps: Object.freeze([]) as unknown as Array<[string, number]>, findings: Object.freeze([]) as unknown as RawFinding[] });
 
 function shiftFindings(findings: RawFinding[], delta: number, uri: string): RawFinding[] {
@@ -142,6 +144,8 @@ export interface FileRuleCache {
   reverse: Map<string, Set<Resource>>;
   /** The resources of the last call, with the dependency keys recorded for them. */
   depsOf: Map<Resource, string[]>;
+  /** The last call's resources in order, what each emitted, and the rules it ran with. */
+  last?: { resources: Resource[]; chunks: FileDiagnostic[][]; rulesByKind: Map<string, Rule[]> };
 }
 
 export function newFileRuleCache(): FileRuleCache {
@@ -242,7 +246,19 @@ export function runRules(
   };
   const forAll = rulesByKind.get('*') ?? [];
   const perKind = new Map<string, { rules: Rule[]; set: Set<Rule> }>();
-  for (const res of resources) {
+  // After an edit, a resource at the same place as in the last call, whose dependencies did not change, emits what
+  // it emitted then: no lookup at all (an edit of a file of thousands of resources touches only the few it changed).
+  const last = dirty && cache!.last?.rulesByKind === rulesByKind ? cache!.last : undefined;
+  const chunks: FileDiagnostic[][] = new Array<FileDiagnostic[]>(resources.length);
+  for (let i = 0; i < resources.length; i++) {
+    const res = resources[i];
+    if (last && last.resources[i] === res && !dirty!.has(res)) {
+      const chunk = last.chunks[i];
+      chunks[i] = chunk;
+      for (let j = 0; j < chunk.length; j++) out.push(chunk[j]);
+      continue;
+    }
+    chunks[i] = NO_DIAGNOSTICS;
     let kindRules = perKind.get(res.gk);
     if (!kindRules) {
       const own = rulesByKind.get(res.gk) ?? [];
@@ -258,6 +274,7 @@ export function runRules(
       res.seg.cache.set('rules', state);
     }
     if (dirty && state.emitted && state.startLine === res.startLine && cache!.depsOf.has(res) && !dirty.has(res)) {
+      chunks[i] = state.emitted;
       out.push(...state.emitted);
       continue;
     }
@@ -273,6 +290,7 @@ export function runRules(
         }
         state.startLine = res.startLine;
       }
+      chunks[i] = state.emitted;
       out.push(...state.emitted);
       if (cache) remember(cache, res, state.deps.map(([d]) => d));
       continue;
@@ -330,11 +348,20 @@ export function runRules(
     state.deps = deps.size ? [...deps] : [];
     state.emitted = emitted;
     state.startLine = res.startLine;
+    chunks[i] = emitted;
     out.push(...emitted);
     if (cache) remember(cache, res, state.deps.map(([d]) => d));
   }
   if (cache && seen) {
-    for (const r of [...cache.depsOf.keys()]) if (!seen.has(r)) forget(cache, r);
+    if (last) {
+      // the resources of the last call that are gone: among those not at their old place (an edit replaces a few)
+      const moved = last.resources.filter((r, i) => resources[i] !== r && cache.depsOf.has(r));
+      const present = moved.length > 8 ? new Set(resources) : undefined;
+      for (const r of moved) if (present ? !present.has(r) : !resources.includes(r)) forget(cache, r);
+    } else {
+      for (const r of [...cache.depsOf.keys()]) if (!seen.has(r)) forget(cache, r);
+    }
+    cache.last = { resources: resources.slice(), chunks, rulesByKind };
     cache.index = index;
     cache.generation = index.generation;
     cache.settingsKey = settingsKey;
