@@ -53,3 +53,22 @@ test('the threshold grows with the live heap (collecting a large heap costs more
   assert.equal(runs, 1);
   c.dispose();
 });
+
+test('while work keeps coming, collections take at most about a tenth of the time', () => {
+  let now = 0;
+  let heap = 100;
+  let runs = 0;
+  // each collection takes 10 ms of the fake clock
+  const c = new IdleCollector(() => ((runs++), (heap = 100), (now += 10)), () => heap, 1000, 40, () => now);
+  heap = 150;
+  c.afterWork();
+  assert.equal(runs, 1);
+  heap = 150;
+  now += 50; // 50 ms after a 10 ms collection: too soon
+  c.afterWork();
+  assert.equal(runs, 1);
+  now += 40; // 90 ms after
+  c.afterWork();
+  assert.equal(runs, 2);
+  c.dispose();
+});
