@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseDocument } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, parseDocument, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
 import { PARSE_OPTIONS, splitOffsets } from '../../server/src/service/documents';
-import { fastParse } from '../../server/src/service/fast-yaml';
+import { fastParse, PROTOTYPE_NODES } from '../../server/src/service/fast-yaml';
 import { manifest } from '../bench/workload';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -166,6 +166,38 @@ describe('fast YAML path', () => {
       }),
       { numRuns: RUNS, seed: SEED ?? 4242 },
     );
+  });
+
+  it('builds nodes the library recognises: identity checks, instanceof, visit and clone', () => {
+    const text = documentsOf(manifest(1))[0];
+    const fast = fastParse(text, PARSE_OPTIONS)!;
+    assert.ok(fast);
+    assert.ok(PROTOTYPE_NODES, 'nodes are built from prototypes (the checks of fast-yaml.ts passed with this yaml release)');
+    let scalars = 0;
+    let pairs = 0;
+    let collections = 0;
+    visit(fast, {
+      Map(_, node) {
+        assert.ok(isMap(node) && node instanceof YAMLMap && !isSeq(node) && (node as unknown as { schema: unknown }).schema === fast.schema);
+        collections++;
+      },
+      Seq(_, node) {
+        assert.ok(isSeq(node) && node instanceof YAMLSeq && !isMap(node) && (node as unknown as { schema: unknown }).schema === fast.schema);
+        collections++;
+      },
+      Scalar(_, node) {
+        assert.ok(isScalar(node) && node instanceof Scalar && !isPair(node) && !isMap(node) && !isSeq(node));
+        scalars++;
+      },
+      Pair(_, node) {
+        assert.ok(isPair(node) && node instanceof Pair && !isScalar(node));
+        pairs++;
+      },
+    });
+    assert.ok(scalars > 20 && pairs > 10 && collections > 5, `${scalars} scalars, ${pairs} pairs, ${collections} collections`);
+    const copy = fast.clone();
+    assert.equal(copy.toString(), parseDocument(text, PARSE_OPTIONS).toString());
+    assert.deepEqual(copy.toJS(), parseDocument(text, PARSE_OPTIONS).toJS());
   });
 
   it('leaves a repeated key to the library, in small and in large mappings', () => {

@@ -1,4 +1,4 @@
-import { Document, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type ParsedNode, type ParseOptions, type SchemaOptions } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type ParsedNode, type ParseOptions, type SchemaOptions } from 'yaml';
 
 /**
  * A fast path for the YAML that mesh manifests are nearly always written in: block mappings and sequences of
@@ -22,6 +22,59 @@ const INT_RE = /^[-+]?[0-9]+$/;
 const FLOAT_RE = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 /** Plain scalars the core schema reads as numbers in a form this file does not build (octal, hex, exponent, inf, nan). */
 const OTHER_NUMBER_RE = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+
+/**
+ * Nodes without their constructors: those define the node type on each instance
+ * (Object.defineProperty, a runtime call; a quarter of the parse). Built here, a node inherits it from a
+ * prototype between it and the library's class: it is of the same class, has the same own properties, and
+ * isScalar/isPair and instanceof hold (checked once below: should the library change, the constructors are used). Collections still get the
+ * document's schema as their own property, as the library does.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+const SCALAR_PROTO = Object.create(Scalar.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.scalar') } }) as Scalar;
+const PAIR_PROTO = Object.create(Pair.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.pair') } }) as Pair;
+
+function protoScalar(value: unknown): Scalar.Parsed {
+  const s = Object.create(SCALAR_PROTO) as Scalar.Parsed;
+  s.value = value;
+  return s;
+}
+
+function protoPair(key: unknown, value: unknown): Pair {
+  const p = Object.create(PAIR_PROTO) as Pair;
+  p.key = key;
+  p.value = value;
+  return p;
+}
+
+const MAP_PROTO = Object.create(YAMLMap.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.map') } }) as YAMLMap;
+const SEQ_PROTO = Object.create(YAMLSeq.prototype, { [NODE_TYPE]: { value: Symbol.for('yaml.seq') } }) as YAMLSeq;
+
+/** A collection as the library's constructor makes it: the document's schema (own, not enumerable), no items yet. */
+function protoCollection<T extends YAMLMap | YAMLSeq>(proto: T, schema: unknown): T {
+  const c = Object.create(proto) as T;
+  Object.defineProperty(c, 'schema', { value: schema, configurable: true, enumerable: false, writable: true });
+  c.items = [];
+  return c;
+}
+
+const PROTOS_WORK = ((): boolean => {
+  const s = protoScalar(1);
+  const p = protoPair(s, null);
+  const m = protoCollection(MAP_PROTO, undefined);
+  const q = protoCollection(SEQ_PROTO, undefined);
+  const lib = new YAMLMap();
+  return (
+    isScalar(s) && s instanceof Scalar && !isPair(s) && isPair(p) && p instanceof Pair && !isScalar(p) && isMap(m) && m instanceof YAMLMap && !isSeq(m) && isSeq(q) && q instanceof YAMLSeq && !isMap(q) &&
+    Object.keys(s).join() === 'value' && Object.keys(p).join() === 'key,value' && Object.keys(m).join() === Object.keys(lib).join() && Object.keys(q).join() === 'items'
+  );
+})();
+/** Whether nodes are built without their constructors (tested: a new yaml release that breaks it is noticed). */
+export const PROTOTYPE_NODES = PROTOS_WORK;
+const newScalar = PROTOS_WORK ? protoScalar : (value: unknown): Scalar.Parsed => new Scalar(value) as Scalar.Parsed;
+const newPair = PROTOS_WORK ? protoPair : (key: unknown, value: unknown): Pair => new Pair(key, value);
+const newMap = PROTOS_WORK ? (schema: unknown): YAMLMap => protoCollection(MAP_PROTO, schema) : (schema: unknown): YAMLMap => new YAMLMap(schema as never);
+const newSeq = PROTOS_WORK ? (schema: unknown): YAMLSeq => protoCollection(SEQ_PROTO, schema) : (schema: unknown): YAMLSeq => new YAMLSeq(schema as never);
 
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
@@ -139,7 +192,7 @@ class Parser {
       if (end - at < 2 || t.charCodeAt(end - 1) !== c) throw UNSUPPORTED;
       const inner = t.slice(at + 1, end - 1);
       if (inner.indexOf(c === 34 ? '"' : "'") >= 0) throw UNSUPPORTED;
-      node = new Scalar(inner) as Scalar.Parsed;
+      node = newScalar(inner);
       node.range = [at, end, after];
       node.source = inner;
       node.type = c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
@@ -169,7 +222,7 @@ class Parser {
       const dot = src.indexOf('.');
       if (dot !== -1 && src[src.length - 1] === '0') minFractionDigits = src.length - dot - 1;
     } else if ((f || c === 48) && OTHER_NUMBER_RE.test(src)) throw UNSUPPORTED;
-    node = new Scalar(value) as Scalar.Parsed;
+    node = newScalar(value);
     if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
     node.range = [at, end, after];
     node.source = src;
@@ -188,7 +241,7 @@ class Parser {
     if (t.charCodeAt(end - 1) !== close) throw UNSUPPORTED;
     let i = at + 1;
     while (i < end - 1 && t.charCodeAt(i) === 32) i++;
-    const node = open === 91 ? new YAMLSeq(this.schema as never) : new YAMLMap(this.schema as never);
+    const node = open === 91 ? newSeq(this.schema) : newMap(this.schema);
     if (i < end - 1) {
       if (open !== 91) throw UNSUPPORTED;
       for (;;) {
@@ -221,7 +274,7 @@ class Parser {
 
   private empty(at: number): Scalar.Parsed {
     this.lastEmptyAt = at;
-    const node = new Scalar(null) as Scalar.Parsed;
+    const node = newScalar(null);
     node.range = [at, at, at];
     node.source = '';
     node.type = 'PLAIN';
@@ -281,7 +334,7 @@ class Parser {
   /** A block mapping whose first key starts at `at` on line `li` (its colon at `colon`). */
   private map(li: number, at: number, colon: number): [ParsedNode, number] {
     this.enter();
-    const map = new YAMLMap(this.schema as never);
+    const map = newMap(this.schema);
     const col = at - this.starts[li];
     let keys: Set<unknown> | undefined;
     const start = at;
@@ -308,7 +361,7 @@ class Parser {
       } else {
         [value, next] = this.blockBelow(li, this.newlineAt(li), col, true);
       }
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       endOffset = value.range[2];
       // the next entry, after blank lines maybe; a line less indented ends the mapping (the parent reads on from `next`)
       const following = this.nextContent(next);
@@ -332,7 +385,7 @@ class Parser {
   /** A block sequence whose first `-` is at `at` on line `li`. */
   private seq(li: number, at: number): [ParsedNode, number] {
     this.enter();
-    const seq = new YAMLSeq(this.schema as never);
+    const seq = newSeq(this.schema);
     const col = at - this.starts[li];
     const start = at;
     let endOffset = at;
