@@ -724,9 +724,9 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | un
   const props = s.properties ?? {};
   const addl = s.additionalProperties;
   const preserve = s['x-kubernetes-preserve-unknown-fields'] === true;
-  const present = new Set<string>();
   let count = 0;
   const pairs = effectivePairs(node, ctx.seg.doc);
+
   // effectivePairs lists the mapping's own pairs first, then the merged ones: walking those is an expansion too.
   const ownCount = pairs === node.items ? pairs.length : (node.items as Pair[]).filter((p) => !isMergeKey(p.key)).length;
   for (let i = 0; i < pairs.length; i++) {
@@ -736,10 +736,7 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | un
     if (!isScalar(k)) continue;
     const name = String(k.value);
     const value = pair.value as YNode;
-    if (!isNullNode(value)) {
-      present.add(name);
-      count++;
-    }
+    if (!isNullNode(value)) count++;
     const merged = i >= ownCount;
     // a mapping reached through an alias reports on its keys without visiting them: count the keys too
     if ((merged || ctx.expansion.aliasDepth > 0) && expansionSpent(ctx, k)) return; // the rest is not checked: no "missing field" either
@@ -751,6 +748,7 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | un
       } else if (addl && typeof addl === 'object') {
         if (value) validateNode(ctx, value, addl, { up: path, seg: name }, k);
       } else if (!preserve && (addl === false || s.properties)) {
+        const present = namesWithValues(pairs);
         const candidates = Object.keys(props).filter((p) => !present.has(p));
         const best = suggest(name, candidates, 3);
         const range = rangeOf(ctx, k);
@@ -764,7 +762,7 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | un
     }
   }
   if (s.required) {
-    const missing = s.required.filter((r) => !present.has(r));
+    const missing = s.required.filter((r) => !hasValue(pairs, r));
     if (missing.length) {
       const fixes = missingFieldFix(ctx, node, key, missing, props);
       report(ctx, anchorRange(ctx, node, key), 'schema/required', `Missing required field${missing.length > 1 ? 's' : ''} ${list(missing, 'and')}.`, fixes);
@@ -772,6 +770,19 @@ function validateMap(ctx: Ctx, node: YAMLMap, s: SchemaNode, path: PathLink | un
   }
   if (s.minProperties !== undefined && count < s.minProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Needs at least ${s.minProperties} entr${s.minProperties === 1 ? 'y' : 'ies'}.`);
   if (s.maxProperties !== undefined && count > s.maxProperties) report(ctx, anchorRange(ctx, node, key), 'schema/range', `Allows at most ${s.maxProperties} entries (has ${count}).`, undefined, 'error', true);
+}
+
+/** Does a pair with this key have a value? (A scan: a mapping has few keys, and this runs for every mapping.) */
+function hasValue(pairs: Pair[], name: string): boolean {
+  for (const p of pairs) if (isPair(p) && isScalar(p.key) && String(p.key.value) === name && !isNullNode(p.value as YNode)) return true;
+  return false;
+}
+
+/** The keys of a mapping's pairs that have a value. */
+function namesWithValues(pairs: Pair[]): Set<string> {
+  const names = new Set<string>();
+  for (const p of pairs) if (isPair(p) && isScalar(p.key) && !isNullNode(p.value as YNode)) names.add(String(p.key.value));
+  return names;
 }
 
 /** Quick-fix that inserts the missing required keys after the last key of a block mapping. */
