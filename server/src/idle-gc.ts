@@ -6,13 +6,16 @@ import * as vm from 'node:vm';
  * data (each edit of a 400 KB file leaves the file's old text, ~1 MB with its copies, and the replaced document's
  * tree), and V8 lets its old space grow to several times the live heap before a full collection: the process then
  * keeps that memory (RSS) for good. So after a unit of work (a request answered, diagnostics published) that grew
- * the heap by more than `growth` (and a fifth of the live heap) since the last collection, the collector runs one full collection (a few tens of milliseconds for a
- * typical live heap of 30-40 MB), after the answer was sent; and once the server has been idle for `idleMs`, it
- * collects what a smaller burst left.
+ * the heap by more than `growth` (and a fifth of the live heap) since the last collection, the collector runs one
+ * full collection (a few tens of milliseconds for a typical live heap of 30-40 MB), after the answer was sent; and
+ * once the server has been idle for `idleMs`, it collects what a smaller burst left.
  */
 export class IdleCollector {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private baseline: number;
+  /** When the last collection ended, and how long it took. */
+  private lastEnd = -Infinity;
+  private lastMs = 0;
   collections = 0;
 
   constructor(
@@ -45,9 +48,6 @@ export class IdleCollector {
     if (this.now() - this.lastEnd < 9 * this.lastMs) return;
     this.collectIfGrown(this.growth);
   }
-
-  private lastEnd = -Infinity;
-  private lastMs = 0;
 
   private collectIfGrown(by: number): void {
     // at least a fifth of the live heap: collecting costs time in proportion to it

@@ -138,7 +138,6 @@ function collectAfterWork(): void {
 }
 
 /** Runs a handler; any exception is logged and the fallback is returned, so bad input never kills the server. */
-
 function guard<T>(name: string, fallback: T, fn: () => T): T {
   collector?.activity();
   collectAfterWork();

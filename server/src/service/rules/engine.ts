@@ -97,12 +97,13 @@ interface CachedRun {
   findings: RawFinding[];
 }
 
+/** What a resource without rules emits (shared, never changed). */
+const NO_DIAGNOSTICS: FileDiagnostic[] = [];
+
 /**
  * The run of a rule that read nothing from the index and found nothing (most runs): one object shared by all of
  * them, never changed (shifting skips runs without findings).
  */
-const NO_DIAGNOSTICS: FileDiagnostic[] = [];
-
 const QUIET_RUN: CachedRun = Object.freeze({ startLine: 0, deps: Object.freeze([]) as unknown as Array<[string, number]>, findings: Object.freeze([]) as unknown as RawFinding[] });
 
 function shiftFindings(findings: RawFinding[], delta: number, uri: string): RawFinding[] {
