@@ -41,11 +41,11 @@ export class IdleCollector {
   /**
    * After a unit of work whose results were sent: collect now if the heap grew by more than `growth`, unless the
    * last collection was recent: while work keeps coming (typing in a large file), collections take at most about
-   * a tenth of the time (each costs in proportion to the live heap, and every edit of a large file makes garbage
+   * a fifth of the time (each costs in proportion to the live heap, and every edit of a large file makes garbage
    * in proportion to the file); the idle collection catches up afterwards.
    */
   afterWork(): void {
-    if (this.now() - this.lastEnd < 9 * this.lastMs) return;
+    if (this.now() - this.lastEnd < 4 * this.lastMs) return;
     this.collectIfGrown(this.growth);
   }
 

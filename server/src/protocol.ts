@@ -4,7 +4,7 @@
  * Node options the editor starts the language server with. A smaller young generation keeps the peak memory of
  * parsing large files down (the parser makes short-lived garbage) at no measurable cost in speed.
  */
-export const SERVER_NODE_ARGS = ['--max-semi-space-size=2'];
+export const SERVER_NODE_ARGS = ['--max-semi-space-size=1'];
 export const SERVER_NAME = 'Mesh YAML';
 export const DIAGNOSTIC_SOURCE = 'mesh';
 export const CONFIG_SECTION = 'meshYaml';

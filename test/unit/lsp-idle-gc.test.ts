@@ -54,7 +54,7 @@ test('the threshold grows with the live heap (collecting a large heap costs more
   c.dispose();
 });
 
-test('while work keeps coming, collections take at most about a tenth of the time', () => {
+test('while work keeps coming, collections take at most about a fifth of the time', () => {
   let now = 0;
   let heap = 100;
   let runs = 0;
@@ -64,10 +64,10 @@ test('while work keeps coming, collections take at most about a tenth of the tim
   c.afterWork();
   assert.equal(runs, 1);
   heap = 150;
-  now += 50; // 50 ms after a 10 ms collection: too soon
+  now += 30; // 30 ms after a 10 ms collection: too soon
   c.afterWork();
   assert.equal(runs, 1);
-  now += 40; // 90 ms after
+  now += 15; // 45 ms after
   c.afterWork();
   assert.equal(runs, 2);
   c.dispose();
