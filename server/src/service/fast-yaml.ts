@@ -76,6 +76,9 @@ const newPair = PROTOTYPE_NODES ? protoPair : (key: unknown, value: unknown): Pa
 const newMap = PROTOTYPE_NODES ? (schema: unknown): YAMLMap => protoCollection(MAP_PROTO, schema) : (schema: unknown): YAMLMap => new YAMLMap(schema as never);
 const newSeq = PROTOTYPE_NODES ? (schema: unknown): YAMLSeq => protoCollection(SEQ_PROTO, schema) : (schema: unknown): YAMLSeq => new YAMLSeq(schema as never);
 
+/** Characters that start something other than a plain scalar: `, [ ] { } & * ! | > % @` and backquote. */
+const STARTS_OTHER = new Set([44, 91, 93, 123, 125, 38, 42, 33, 124, 62, 37, 64, 96]);
+
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
 
@@ -163,19 +166,23 @@ class Parser {
     return this.starts[li + 1] === this.text.length && this.text.charCodeAt(this.text.length - 1) !== 10 ? this.text.length : this.starts[li + 1];
   }
 
+  /** Is the character at `at` the indicator `c` (`-`, `?`, `:`) followed by a space or the end of the content at `end`? */
+  private indicator(c: number, at: number, end: number): boolean {
+    return this.text.charCodeAt(at) === c && (at + 1 === end || this.text.charCodeAt(at + 1) === 32);
+  }
+
+  /** Does a plain scalar starting with `c` at `at` begin with an indicator (so it is not a plain scalar here)? */
+  private startsWithIndicator(c: number, at: number, end: number): boolean {
+    return STARTS_OTHER.has(c) || ((c === 45 || c === 63 || c === 58) && this.indicator(c, at, end));
+  }
+
   /** Where a key's colon is, when the content from `at` to `end` is `key:` followed by a space or the end; else -1. */
   private keyColon(at: number, end: number): number {
     const t = this.text;
     const c = t.charCodeAt(at);
-    // indicators that cannot start a plain key (or that start something else)
-    if (c === 45 /* - */ || c === 63 /* ? */ || c === 58 /* : */) {
-      const n = t.charCodeAt(at + 1);
-      if (at + 1 >= end || n === 32) return -1;
-    }
-    if (c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96) {
-      return -2;
-    }
-    if (c === 34 || c === 39) return -2; // quoted keys: left to the library
+    // `- `, `? `, `: ` start something else than a key; other indicators and quoted keys are left to the library
+    if ((c === 45 || c === 63 || c === 58) && this.indicator(c, at, end)) return -1;
+    if (STARTS_OTHER.has(c) || c === 34 || c === 39) return -2;
     for (let i = at; i < end; i++) {
       if (t.charCodeAt(i) === 58 && (i + 1 === end || t.charCodeAt(i + 1) === 32)) return i;
     }
@@ -198,15 +205,7 @@ class Parser {
       node.type = c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
       return node;
     }
-    if (
-      c === 45 /* - */ || c === 63 /* ? */ || c === 58 /* : */
-    ) {
-      const n = t.charCodeAt(at + 1);
-      if (at + 1 >= end || n === 32) throw UNSUPPORTED;
-    }
-    if (c === 44 || c === 91 || c === 93 || c === 123 || c === 125 || c === 38 || c === 42 || c === 33 || c === 124 || c === 62 || c === 37 || c === 64 || c === 96) {
-      throw UNSUPPORTED;
-    }
+    if (this.startsWithIndicator(c, at, end)) throw UNSUPPORTED;
     const src = t.slice(at, end);
     // a value that holds `: ` or ends with `:` is a mapping the library would reject here
     if (!isKey && (src.indexOf(': ') >= 0 || src.charCodeAt(src.length - 1) === 58)) throw UNSUPPORTED;
@@ -289,7 +288,7 @@ class Parser {
     const t = this.text;
     const end = this.ends[li];
     const c = t.charCodeAt(at);
-    if (c === 45 && (at + 1 === end || t.charCodeAt(at + 1) === 32)) return this.seq(li, at);
+    if (this.indicator(45, at, end)) return this.seq(li, at);
     if (c === 91 /* [ */ || c === 123 /* { */) {
       const next = this.nextContent(li + 1);
       if (next < this.lineCount && this.indents[next] > parentCol) throw UNSUPPORTED;
@@ -316,7 +315,7 @@ class Parser {
       const at = this.starts[next] + ind;
       let below: [ParsedNode, number] | undefined;
       if (ind > col) below = this.node(next, at, col);
-      else if (ind === col && inMap && this.text.charCodeAt(at) === 45 && (at + 1 === this.ends[next] || this.text.charCodeAt(at + 1) === 32)) below = this.seq(next, at);
+      else if (ind === col && inMap && this.indicator(45, at, this.ends[next])) below = this.seq(next, at);
       if (below) {
         if (inMap && next !== li + 1) below[0].spaceBefore = true;
         return below;
@@ -325,6 +324,20 @@ class Parser {
     // an empty value followed by blank lines: where the library puts them depends on what follows; left to it
     if ((next < this.lineCount ? next : this.lineCount - 1) > li + 1) throw UNSUPPORTED;
     return [this.empty(emptyAt), li + 1];
+  }
+
+  /**
+   * The value of an entry: after `key:` or `- ` (from `from`, spaces first) on line `li` of a collection at column
+   * `col`. On the same line it may not be a `- ` sequence, nor (after a key) another `key:`.
+   */
+  private entryValue(li: number, from: number, col: number, inMap: boolean): [ParsedNode, number] {
+    const lineEnd = this.ends[li];
+    let v = from;
+    while (v < lineEnd && this.text.charCodeAt(v) === 32) v++;
+    if (v >= lineEnd) return this.blockBelow(li, this.newlineAt(li), col, inMap);
+    if (this.indicator(45, v, lineEnd)) throw UNSUPPORTED; // `key: - x`, `- - x`
+    if (inMap && this.keyColon(v, lineEnd) >= 0) throw UNSUPPORTED; // `a: b: c`
+    return this.node(li, v, col);
   }
 
   private enter(): void {
@@ -348,19 +361,7 @@ class Parser {
       if (key.value === '<<' || repeats(map, key.value, keys)) throw UNSUPPORTED;
       if (keys) keys.add(key.value);
       else if (map.items.length === 32) keys = new Set((map.items as Array<Pair<Scalar>>).map((p) => p.key.value).concat([key.value]));
-      const lineEnd = this.ends[li];
-      let v = colon + 1;
-      while (v < lineEnd && this.text.charCodeAt(v) === 32) v++;
-      let value: ParsedNode;
-      let next: number;
-      if (v < lineEnd) {
-        const vc = this.text.charCodeAt(v);
-        if (vc === 45 && (v + 1 === lineEnd || this.text.charCodeAt(v + 1) === 32)) throw UNSUPPORTED; // `key: - x`
-        if (this.keyColon(v, lineEnd) >= 0) throw UNSUPPORTED; // `a: b: c`
-        [value, next] = this.node(li, v, col);
-      } else {
-        [value, next] = this.blockBelow(li, this.newlineAt(li), col, true);
-      }
+      const [value, next] = this.entryValue(li, colon + 1, col, true);
       map.items.push(newPair(key, value));
       endOffset = value.range[2];
       // the next entry, after blank lines maybe; a line less indented ends the mapping (the parent reads on from `next`)
@@ -391,18 +392,7 @@ class Parser {
     let endOffset = at;
     let spaceBefore = false;
     for (;;) {
-      const lineEnd = this.ends[li];
-      let v = at + 1;
-      while (v < lineEnd && this.text.charCodeAt(v) === 32) v++;
-      let item: ParsedNode;
-      let next: number;
-      if (v < lineEnd) {
-        const vc = this.text.charCodeAt(v);
-        if (vc === 45 && (v + 1 === lineEnd || this.text.charCodeAt(v + 1) === 32)) throw UNSUPPORTED; // `- - x`
-        [item, next] = this.node(li, v, col);
-      } else {
-        [item, next] = this.blockBelow(li, this.newlineAt(li), col, false);
-      }
+      const [item, next] = this.entryValue(li, at + 1, col, false);
       if (spaceBefore) item.spaceBefore = true;
       seq.items.push(item);
       endOffset = item.range[2];
@@ -413,7 +403,7 @@ class Parser {
       }
       if (this.indents[following] > col) throw UNSUPPORTED;
       const a = this.starts[following] + col;
-      if (this.text.charCodeAt(a) !== 45 || (a + 1 !== this.ends[following] && this.text.charCodeAt(a + 1) !== 32)) {
+      if (!this.indicator(45, a, this.ends[following])) {
         // a key at the sequence's column: the sequence was a mapping's value at that column
         li = next;
         break;
