@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { getHeapStatistics } from 'node:v8';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   CodeActionKind,
@@ -14,6 +15,8 @@ import {
   TextDocumentSyncKind,
   TextDocuments,
   createConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
   type CodeAction,
   type CodeLens,
   type CompletionItem,
@@ -32,8 +35,34 @@ import { MeshService, type CompletionEntry, type FileDiagnostic } from './servic
 import { findSchemasDir, SchemaRegistry } from './service/schema/registry';
 import { inSkippedFolder, listYamlFiles, mb, type ScanOptions } from './workspace-scan';
 import { fullGc, IdleCollector } from './idle-gc';
+import { jsonEncoder, remember } from './wire';
 
-const connection = createConnection(ProposedFeatures.all);
+/**
+ * Over stdio (how the extension starts it) the output goes through our encoder, which does not serialise unchanged
+ * diagnostics again (see wire.ts); other transports (--node-ipc, --socket, --pipe) are set up by the library.
+ */
+const stdio = process.argv.includes('--stdio');
+const connection = stdio
+  ? createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout, { contentTypeEncoder: jsonEncoder }))
+  : createConnection(ProposedFeatures.all);
+let shutdownReceived = false;
+connection.onShutdown(() => {
+  shutdownReceived = true;
+});
+if (stdio) {
+  routeConsole();
+  // the client is gone: exit as the library does for the streams it opens itself (0 after a shutdown request)
+  for (const ev of ['end', 'close'] as const) process.stdin.on(ev, () => process.exit(shutdownReceived ? 0 : 1));
+}
+
+/** stdout carries the protocol: what would be printed on it goes to the client's log (the library does this for --stdio when it sets up the streams itself). */
+function routeConsole(): void {
+  const text = (args: unknown[]): string => args.map((a) => (typeof a === 'string' ? a : inspect(a))).join(' ');
+  console.log = console.info = console.debug = (...args: unknown[]) => connection.console.log(text(args));
+  console.warn = (...args: unknown[]) => connection.console.warn(text(args));
+  console.error = console.trace = (...args: unknown[]) => connection.console.error(text(args));
+  console.dir = (arg: unknown) => connection.console.log(inspect(arg));
+}
 const documents = new TextDocuments(TextDocument);
 const service = new MeshService(new SchemaRegistry(findSchemasDir(__dirname)));
 /** The initializationOptions: the settings of a client that does not answer workspace/configuration. */
@@ -133,7 +162,7 @@ function collectAfterWork(): void {
   collectScheduled = true;
   setImmediate(() => {
     collectScheduled = false;
-    if (!scheduled) collector.afterWork();
+    if (!scheduled && !process.env.XNOGC) collector.afterWork();
   });
 }
 
@@ -224,7 +253,7 @@ const lspForms = new WeakMap<FileDiagnostic, Diagnostic>();
 function toLspDiagnostic(d: FileDiagnostic): Diagnostic {
   let l = lspForms.get(d);
   if (!l) {
-    l = { range: d.range, severity: SEVERITY[d.severity], source: DIAGNOSTIC_SOURCE, code: d.code ? `${d.rule} (${d.code})` : d.rule, message: d.message };
+    l = remember({ range: d.range, severity: SEVERITY[d.severity], source: DIAGNOSTIC_SOURCE, code: d.code ? `${d.rule} (${d.code})` : d.rule, message: d.message });
     lspForms.set(d, l);
   }
   return l;

@@ -201,3 +201,35 @@ test('the workspace is indexed: a Service on disk satisfies a VirtualService, an
     await ws.shutdown();
   }
 });
+
+test('over stdio: the server exits when the client closes its input (0 after shutdown, else 1), and prints nothing but messages', async () => {
+  const { spawn } = await import('node:child_process');
+  const frame = (msg: unknown): string => {
+    const body = JSON.stringify(msg);
+    return `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+  };
+  const run = (messages: unknown[]): Promise<{ code: number | null; out: string }> =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, [SERVER, '--stdio'], { stdio: 'pipe' });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      const timer = setTimeout(() => (p.kill('SIGKILL'), reject(new Error('the server did not exit when its input closed'))), 10000);
+      p.on('exit', (code) => (clearTimeout(timer), resolve({ code, out })));
+      p.stdin.write(messages.map(frame).join(''));
+      setTimeout(() => p.stdin.end(), 500);
+    });
+  const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { processId: null, rootUri: null, capabilities: {} } };
+  const plain = await run([init]);
+  assert.equal(plain.code, 1);
+  const clean = await run([init, { jsonrpc: '2.0', method: 'initialized', params: {} }, { jsonrpc: '2.0', id: 2, method: 'shutdown', params: null }]);
+  assert.equal(clean.code, 0);
+  // every byte of stdout is a framed message
+  let rest = clean.out;
+  while (rest.length) {
+    const m = /^Content-Length: (\d+)\r\n\r\n/.exec(rest);
+    assert.ok(m, `unframed output: ${rest.slice(0, 80)}`);
+    const body = Buffer.from(rest.slice(m[0].length), 'utf8').subarray(0, Number(m[1])).toString('utf8');
+    JSON.parse(body);
+    rest = rest.slice(m[0].length + body.length);
+  }
+});
