@@ -27,7 +27,7 @@ import {
   type InitializeResult,
   type Location,
 } from 'vscode-languageserver/node';
-import { TextDocument } from 'vscode-languageserver-textdocument';
+import { syncedDocuments, type SyncedDocument } from './synced-document';
 import picomatch from 'picomatch';
 import { RouteGraphRequest, SimulateRequest, type RouteGraphParams, type RouteGraphResponse, type SimulateParams, type SimulateResponse } from './protocol';
 import { CONFIG_SECTION, CrdsLoadedNotification, DEFAULT_SETTINGS, DIAGNOSTIC_SOURCE, FileStatusNotification, WorkspaceIndexedNotification, type MeshSettings } from './protocol';
@@ -63,8 +63,9 @@ function routeConsole(): void {
   console.error = console.trace = (...args: unknown[]) => connection.console.error(text(args));
   console.dir = (arg: unknown) => connection.console.log(inspect(arg));
 }
-const documents = new TextDocuments(TextDocument);
 const service = new MeshService(new SchemaRegistry(findSchemasDir(__dirname)));
+/** Open documents; their text is the service's (see SyncedDocument). */
+const documents = new TextDocuments(syncedDocuments((uri) => service.file(uri)));
 /** The initializationOptions: the settings of a client that does not answer workspace/configuration. */
 let initSettings: Partial<MeshSettings> = {};
 /** The settings of the last workspace/didChangeConfiguration (push model; used when the client has no workspace/configuration). */
@@ -305,8 +306,11 @@ function announceCrds(): void {
   void connection.sendNotification(CrdsLoadedNotification, { sources: service.registry.overrideSources() });
 }
 
-function syncDocument(doc: TextDocument): void {
-  guard('update', false, () => service.setFile(doc.uri, doc.getText()));
+function syncDocument(doc: SyncedDocument): void {
+  guard('update', false, () => {
+    const next = doc.take();
+    return 'text' in next ? service.setFile(doc.uri, next.text) : service.editFile(doc.uri, next.changes);
+  });
   // Any edit can change another file's findings (a DestinationRule fixes a VirtualService elsewhere).
   schedule(doc.uri);
   revalidateAll();

@@ -89,3 +89,52 @@ test('identical documents share one parse, and editing one of them keeps the oth
   assert.equal(f.segments[2].parsed, shared);
   assert.match(f.segments[1].parsed.text, /other/);
 });
+
+test('range edits (as LSP sends them) give the text and the split that the editor has, on random texts and ranges', async () => {
+  const { TextDocument } = await import('vscode-languageserver-textdocument');
+  const pieces = ['---\n', '--- \n', '---', 'a: 1\n', 'b:\n  - x\n', '\n', '\r\n', '\r', '-- -\n', '----\n', '--- # c\n', 'kind: X\r\n', '- ', '#c\n', 'é✓ '];
+  let seed = 11;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  const gen = (n: number): string => Array.from({ length: n }, () => pieces[rnd(pieces.length)]).join('');
+  let incremental = 0;
+  for (let round = 0; round < 300; round++) {
+    const initial = gen(5 + rnd(40));
+    const f = new SegmentedFile(initial);
+    let doc = TextDocument.create('file:///a.yaml', 'yaml', 1, initial);
+    for (let e = 0; e < 20; e++) {
+      // positions up to two lines and a few characters past the ends, sometimes reversed
+      const pos = (): { line: number; character: number } => ({ line: rnd(doc.lineCount + 2), character: rnd(12) });
+      const range = { start: pos(), end: pos() };
+      const change = { range, text: rnd(3) ? gen(rnd(3)) : '' };
+      const r = f.edit(change);
+      // a fresh document after each edit: the library's own line bookkeeping drifts after some edits with \r
+      doc = TextDocument.update(doc, [change], doc.version + 1);
+      const text = doc.getText();
+      assert.deepEqual(shape(f), shape(new SegmentedFile(text)), `round ${round}, edit ${e}: ${JSON.stringify(change)} -> ${JSON.stringify(text)}`);
+      assert.equal(f.text, text);
+      doc = TextDocument.create('file:///a.yaml', 'yaml', doc.version, text);
+      assert.equal(f.lineCount, doc.lineCount, JSON.stringify(text));
+      if (!r.full) incremental++;
+    }
+  }
+  assert.ok(incremental > 3000, `${incremental} of 6000 edits were applied in place`);
+});
+
+test('a range edit in the middle of a large file touches only the documents around it, not the whole text', () => {
+  const docs = Array.from({ length: 500 }, (_, i) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: "${i}"\n`);
+  const f = new SegmentedFile(docs.join('---\n'));
+  const before = f.segments.map((s) => s.parsed);
+  const line = f.segments[250].startLine + 4; // the `---` line, then apiVersion, kind, metadata
+  const v = f.version;
+  const r = f.edit({ range: { start: { line, character: 10 }, end: { line, character: 11 } }, text: 'X' });
+  assert.equal(r.full, false);
+  assert.equal(f.version, v + 1);
+  assert.equal((f as unknown as { whole?: string }).whole, undefined, 'the whole text is not joined again');
+  assert.deepEqual(f.segments.filter((s, i) => s.parsed !== before[i]).map((s) => s.index), [250]);
+  assert.equal(f.segments[250].parsed.head.name, 'c2X0');
+  // the same text again is no change
+  const same = f.edit({ range: { start: { line, character: 10 }, end: { line, character: 11 } }, text: 'X' });
+  assert.deepEqual(same.changed, []);
+  assert.equal(f.version, v + 1);
+  assert.equal(f.text, docs.join('---\n').replace('name: c250', 'name: c2X0'));
+});

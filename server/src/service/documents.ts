@@ -312,11 +312,22 @@ export interface UpdateResult {
   window?: { start: number; removed: number; added: number; lineDelta: number };
 }
 
+/** An edit as LSP's incremental sync sends it (a range of the current text and its replacement), or a whole new text. */
+export type TextChange = { range: Rng; text: string } | { text: string };
+
 export class SegmentedFile {
   segments: Segment[] = [];
   /** Parsed segments by text, with how many segments of the file use each (identical documents share one). */
   private byText = new Map<string, { parsed: ParsedSegment; uses: number }>();
-  text = '';
+  /**
+   * The whole text, when it is at hand. After a range edit it is not: the segments hold it (they cover the file
+   * end to end unless the file is `reduced`, which always keeps its text), and it is joined again when asked for.
+   */
+  private whole: string | undefined = '';
+  get text(): string {
+    this.whole ??= this.segments.map((s) => s.parsed.text).join('');
+    return this.whole;
+  }
   /** Why the file is analysed only in part (or not at all), when it is. */
   reduced: string | undefined;
   /** Changes with every update that changes the text (caches of derived results compare it). */
@@ -348,7 +359,7 @@ export class SegmentedFile {
 
   private fullUpdate(text: string, limits: FileLimits): void {
     this.limits = limits;
-    this.text = text;
+    this.whole = text;
     this.reduced = undefined;
     if (text.length > limits.maxFileSize) {
       this.reduced = `the file is ${megabytes(text.length)}, over the ${megabytes(limits.maxFileSize)} limit (meshYaml.maxFileSizeMB): it is not analysed`;
@@ -412,17 +423,7 @@ export class SegmentedFile {
     const oldEnd = oldText.length - s;
     const delta = text.length - oldText.length;
     const segs = this.segments;
-    const at = (off: number): number => {
-      // the last segment starting at or before `off`
-      let lo = 0;
-      let hi = segs.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (segs[mid].startOffset <= off) lo = mid;
-        else hi = mid - 1;
-      }
-      return lo;
-    };
+    const at = (off: number): number => this.segmentIndexAtOffset(off);
     // From the document before the one holding the edit's start (an edit at a line start can remove the `---` of the
     // document it is in, joining it to the previous one) up to the document after the one holding the edit's end,
     // which starts after an unchanged line break and so stays a document start.
@@ -431,23 +432,103 @@ export class SegmentedFile {
     const winStart = segs[first].startOffset;
     const winEndOld = last + 1 < segs.length ? segs[last + 1].startOffset : oldText.length;
     const winEndNew = winEndOld + delta;
-    if (winEndNew < winStart || (last + 1 < segs.length && text.charCodeAt(winEndNew - 1) !== 10)) return undefined;
-    const offsets = splitOffsetsIn(text, winStart, winEndNew);
+    if (winEndNew < winStart) return undefined;
+    const r = this.replaceWindow(first, last, text.slice(winStart, winEndNew));
+    if (r) this.whole = text;
+    return r;
+  }
+
+  /**
+   * Applies one edit. A range edit inside a file that is analysed whole never touches the whole text: the documents
+   * around the range are joined, edited and split again (the same window as a whole-text update finds), so its cost
+   * follows the edit, not the file. Positions are read as LSP's text document sync does (a character past the end
+   * of its line is the line's end, a line past the end the file's end; a reversed range is turned around).
+   */
+  edit(change: TextChange, limits: FileLimits = this.limits): UpdateResult {
+    if (!('range' in change)) return this.update(change.text, limits);
+    const sameLimits = limits === this.limits || JSON.stringify(limits) === JSON.stringify(this.limits);
+    let { start, end } = change.range;
+    if (end.line < start.line || (end.line === start.line && end.character < start.character)) [start, end] = [end, start];
+    if (sameLimits && !this.reduced && this.segments.length) {
+      const a = this.locate(start);
+      const b = this.locate(end);
+      const first = Math.max(0, a.seg - 1);
+      let base = 0;
+      for (let i = first; i < a.seg; i++) base += this.segments[i].parsed.text.length;
+      let bBase = base;
+      for (let i = a.seg; i < b.seg; i++) bBase += this.segments[i].parsed.text.length;
+      const parts: string[] = [];
+      for (let i = first; i <= b.seg; i++) parts.push(this.segments[i].parsed.text);
+      const old = parts.join('');
+      const from = base + a.offset;
+      const to = Math.max(from, bBase + b.offset);
+      if (old.slice(from, to) === change.text) return { full: false, changed: [], window: { start: 0, removed: 0, added: 0, lineDelta: 0 } };
+      this.version++;
+      const r = this.replaceWindow(first, b.seg, old.slice(0, from) + change.text + old.slice(to));
+      if (r) {
+        this.whole = undefined;
+        return r;
+      }
+      this.version--;
+    }
+    const text = this.text;
+    const starts = lineStarts(text);
+    const from = lspOffset(text, starts, start);
+    return this.update(text.slice(0, from) + change.text + text.slice(Math.max(from, lspOffset(text, starts, end))), limits);
+  }
+
+  /** The segment holding a position and the position's offset in the segment's text (see edit). */
+  private locate(pos: Pos): { seg: number; offset: number } {
+    const segs = this.segments;
+    const lastSeg = segs.length - 1;
+    if (pos.line < 0) return { seg: 0, offset: 0 };
+    const i = this.segmentIndexAtLine(pos.line);
+    const seg = segs[i];
+    const p = seg.parsed;
+    const k = pos.line - seg.startLine;
+    // a line past the end of the file: the end of the file (a line past a document's own is the next one's: the
+    // next document starts on the line after the last line break of this one)
+    if (i === lastSeg && k >= p.lineStarts.length) return { seg: lastSeg, offset: p.text.length };
+    if (i < lastSeg && k >= p.lineStarts.length - 1) return { seg: i + 1, offset: 0 };
+    return { seg: i, offset: lspOffset(p.text, p.lineStarts, { line: k, character: pos.character }) };
+  }
+
+  /**
+   * Replaces the documents `first`..`last` with the documents of `winText` (the new text of that stretch, which
+   * starts where document `first` starts). Undefined, with nothing changed, when the stretch cannot be split on its
+   * own: it no longer ends with the line break before the next document, it holds a document over the size limit,
+   * or the file would get too many documents.
+   */
+  private replaceWindow(first: number, last: number, winText: string): UpdateResult | undefined {
+    const segs = this.segments;
+    if (last + 1 < segs.length && winText.charCodeAt(winText.length - 1) !== 10) return undefined;
+    const offsets = splitOffsetsIn(winText, 0, winText.length);
     const count = segs.length - (last - first + 1) + offsets.length;
     if (count > this.limits.maxDocuments) return undefined;
-    const lineDelta = countLines(text, winStart, winEndNew) - countLines(oldText, winStart, winEndOld);
     const maxDoc = this.limits.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE;
+    const texts: string[] = [];
+    for (let i = 0; i < offsets.length; i++) {
+      const segText = winText.slice(offsets[i], i + 1 < offsets.length ? offsets[i + 1] : winText.length);
+      if (segText.length > maxDoc) return undefined; // the full split says why in `reduced`
+      texts.push(segText);
+    }
+    const oldWindow = segs.slice(first, last + 1);
+    let oldLength = 0;
+    let oldLines = 0;
+    for (const seg of oldWindow) {
+      oldLength += seg.parsed.text.length;
+      oldLines += countLines(seg.parsed.text, 0, seg.parsed.text.length);
+    }
+    const delta = winText.length - oldLength;
+    const lineDelta = countLines(winText, 0, winText.length) - oldLines;
+    const winStart = segs[first].startOffset;
     const fresh: Segment[] = [];
     let line = segs[first].startLine;
-    const oldWindow = segs.slice(first, last + 1);
     const pending = new Map<string, { parsed: ParsedSegment; uses: number }>();
     for (const seg of oldWindow) pending.set(seg.parsed.text, { parsed: seg.parsed, uses: 0 });
-    for (let i = 0; i < offsets.length; i++) {
-      const end = i + 1 < offsets.length ? offsets[i + 1] : winEndNew;
-      const segText = text.slice(offsets[i], end);
-      if (segText.length > maxDoc) return undefined; // the full split says why in `reduced`
-      if (i > 0) line += countLines(text, offsets[i - 1], offsets[i]);
-      fresh.push({ index: first + i, startLine: line, startOffset: offsets[i], parsed: this.acquire(segText, pending) });
+    for (let i = 0; i < texts.length; i++) {
+      if (i > 0) line += countLines(winText, offsets[i - 1], offsets[i]);
+      fresh.push({ index: first + i, startLine: line, startOffset: winStart + offsets[i], parsed: this.acquire(texts[i], pending) });
     }
     for (const seg of oldWindow) this.release(seg.parsed);
     const shift = offsets.length - oldWindow.length;
@@ -455,22 +536,81 @@ export class SegmentedFile {
       shift || delta || lineDelta ? { index: seg.index + shift, startLine: seg.startLine + lineDelta, startOffset: seg.startOffset + delta, parsed: seg.parsed } : seg,
     );
     this.segments = [...segs.slice(0, first), ...fresh, ...tail];
-    this.text = text;
     return { full: false, changed: fresh.map((_, i) => first + i), window: { start: first, removed: oldWindow.length, added: fresh.length, lineDelta } };
   }
 
-  /** The segment holding a file position (the last one whose start line is at or before it). */
-  segmentAtLine(line: number): Segment | undefined {
+  /** The offset of a position in the whole text (as edit reads positions). */
+  offsetAt(pos: Pos): number {
+    if (this.reduced || !this.segments.length) return lspOffset(this.text, lineStarts(this.text), pos);
+    const { seg, offset } = this.locate(pos);
+    return this.segments[seg].startOffset + offset;
+  }
+
+  /** The position of an offset of the whole text (clamped to the text). */
+  positionAt(offset: number): Pos {
+    if (this.reduced || !this.segments.length) return positionAt(lineStarts(this.text), Math.max(0, Math.min(offset, this.text.length)));
+    const segs = this.segments;
+    const lastSeg = segs[segs.length - 1];
+    const off = Math.max(0, Math.min(offset, lastSeg.startOffset + lastSeg.parsed.text.length));
+    const lo = this.segmentIndexAtOffset(off);
+    const p = positionAt(segs[lo].parsed.lineStarts, off - segs[lo].startOffset);
+    return { line: p.line + segs[lo].startLine, character: p.character };
+  }
+
+  private countedLines: { version: number; lines: number } | undefined;
+
+  /** Lines of the file (LSP's count: one more than its line breaks). */
+  get lineCount(): number {
+    const last = this.segments[this.segments.length - 1];
+    if (!last || this.reduced) {
+      if (this.countedLines?.version !== this.version) this.countedLines = { version: this.version, lines: lineStarts(this.text).length };
+      return this.countedLines.lines;
+    }
+    return last.startLine + last.parsed.lineStarts.length;
+  }
+
+  /** The last segment starting at or before an offset. */
+  private segmentIndexAtOffset(off: number): number {
+    const segs = this.segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segs[mid].startOffset <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private segmentIndexAtLine(line: number): number {
     let lo = 0;
     let hi = this.segments.length - 1;
-    if (hi < 0) return undefined;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.segments[mid].startLine <= line) lo = mid;
       else hi = mid - 1;
     }
-    return this.segments[lo];
+    return lo;
   }
+
+  /** The segment holding a file position (the last one whose start line is at or before it). */
+  segmentAtLine(line: number): Segment | undefined {
+    return this.segments.length ? this.segments[this.segmentIndexAtLine(line)] : undefined;
+  }
+}
+
+/**
+ * The offset of an LSP position in a text with the given line starts, as LSP's text document sync reads it: a line
+ * past the end is the end of the text, a character past the end of its line the line's end (before its line break).
+ */
+export function lspOffset(text: string, starts: number[], pos: Pos): number {
+  if (pos.line >= starts.length) return text.length;
+  if (pos.line < 0) return 0;
+  const lineStart = starts[pos.line];
+  if (pos.character <= 0) return lineStart;
+  let off = Math.min(lineStart + pos.character, pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length);
+  while (off > lineStart && (text.charCodeAt(off - 1) === 10 || text.charCodeAt(off - 1) === 13)) off--;
+  return off;
 }
 
 /** Length of the common prefix of two strings (compared in chunks with native equality, then char by char). */

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TemplateLibrary } from './snippets';
-import { DEFAULT_LIMITS, SegmentedFile, shiftRange, type FileLimits, type UpdateResult } from './documents';
+import { DEFAULT_LIMITS, SegmentedFile, shiftRange, type FileLimits, type TextChange, type UpdateResult } from './documents';
 import { complete, type CompletionEntry } from './features/completion';
 import { resourceRef, segmentDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { hover, type HoverResult } from './features/hover';
@@ -22,6 +22,7 @@ import { buildIndex, resourceOf, resourceOrd, type Resource, type ResourceChange
 import type { Pos, Rng } from './text';
 
 export { SchemaRegistry, SegmentedFile };
+export type { TextChange };
 export type { CompletionEntry, FileDiagnostic, HoverResult, OutlineSymbol, Fold, Fix, NavLocation, RouteLens };
 
 const CRD_HINT = /^kind:\s*CustomResourceDefinition\s*$/m;
@@ -149,20 +150,33 @@ export class MeshService {
   limits: FileLimits = { ...DEFAULT_LIMITS };
 
   setFile(uri: string, text: string): boolean {
-    let f = this.files.get(uri);
-    if (f) {
-      const st = this.stateOf(uri, f);
-      const r = f.update(text, this.limits);
-      if (!r.full && !r.changed.length) return false; // same text
-      this.trackUpdate(uri, f, st, r);
-      // only the re-split documents can add a CRD; a file that provided CRDs is read again whole
-      if (!r.full && !this.registry.overrideSources().includes(uri) && !r.changed.some((i) => CRD_HINT.test(f!.segments[i].parsed.text))) return false;
-    } else {
-      this.indexStale = true;
-      f = new SegmentedFile(text, this.limits);
-      this.files.set(uri, f);
-    }
+    const f = this.files.get(uri);
+    if (f) return this.afterUpdate(uri, f, this.stateOf(uri, f), f.update(text, this.limits));
+    this.indexStale = true;
+    this.files.set(uri, new SegmentedFile(text, this.limits));
     return this.updateCrds(uri, text);
+  }
+
+  /**
+   * Applies an editor's changes (LSP incremental sync: ranges of the text as each previous change left it) to an
+   * open file; a range edit costs what the edited documents cost, whatever the file's size (see SegmentedFile.edit).
+   * Returns true when the set of CRD schemas changed. The file must be known (setFile first).
+   */
+  editFile(uri: string, changes: readonly TextChange[]): boolean {
+    const f = this.files.get(uri);
+    if (!f) throw new Error(`editFile: ${uri} is not open`);
+    let crds = false;
+    for (const c of changes) crds = this.afterUpdate(uri, f, this.stateOf(uri, f), f.edit(c, this.limits)) || crds;
+    return crds;
+  }
+
+  /** After an update of a known file: the resources and the index follow; true when the CRD schemas changed. */
+  private afterUpdate(uri: string, f: SegmentedFile, st: FileState, r: UpdateResult): boolean {
+    if (!r.full && !r.changed.length) return false; // same text
+    this.trackUpdate(uri, f, st, r);
+    // only the re-split documents can add a CRD; a file that provided CRDs is read again whole
+    if (!r.full && !this.registry.overrideSources().includes(uri) && !r.changed.some((i) => CRD_HINT.test(f.segments[i].parsed.text))) return false;
+    return this.updateCrds(uri, f.text);
   }
 
   /** Forgets a file; returns true when it provided CRD schemas. */
