@@ -19,7 +19,7 @@ export function remember<T extends object>(diagnostic: T): T {
   return diagnostic;
 }
 
-const COMMA = Buffer.from(',');
+const COMMA = 0x2c; // ','
 const MARK = '"diagnostics":[]';
 
 function isPublish(msg: Message): msg is Message & { method: string; params: { diagnostics: object[] } } {
@@ -37,15 +37,26 @@ export function encodeMessage(msg: Message): Buffer {
   const at = shell.indexOf(MARK);
   if (at < 0 || shell.indexOf(MARK, at + 1) >= 0) return Buffer.from(JSON.stringify(msg), 'utf8');
   const cut = at + MARK.length - 1;
-  const parts: Buffer[] = [Buffer.from(shell.slice(0, cut), 'utf8')];
+  const head = Buffer.from(shell.slice(0, cut), 'utf8');
+  const tail = Buffer.from(shell.slice(cut), 'utf8');
+  // the pieces, then one buffer of their total size (no list of pieces and commas to concatenate)
+  const pieces = new Array<Buffer>(diagnostics.length);
+  let size = head.length + tail.length + Math.max(0, diagnostics.length - 1);
   for (let i = 0; i < diagnostics.length; i++) {
     const d = diagnostics[i];
-    if (i) parts.push(COMMA);
     // undefined, functions and symbols become null inside arrays, as JSON.stringify does
-    parts.push(encoded.get(d) ?? Buffer.from(JSON.stringify(d) ?? 'null', 'utf8'));
+    const piece = encoded.get(d) ?? Buffer.from(JSON.stringify(d) ?? 'null', 'utf8');
+    pieces[i] = piece;
+    size += piece.length;
   }
-  parts.push(Buffer.from(shell.slice(cut), 'utf8'));
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(size);
+  let pos = head.copy(out, 0);
+  for (let i = 0; i < pieces.length; i++) {
+    if (i) out[pos++] = COMMA;
+    pos += pieces[i].copy(out, pos);
+  }
+  tail.copy(out, pos);
+  return out;
 }
 
 /** The connection's JSON encoder (vscode-jsonrpc's StreamMessageWriter option); only UTF-8 is offered. */

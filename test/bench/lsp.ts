@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 type Json = Record<string, unknown>;
 
@@ -106,7 +107,17 @@ export class BenchClient {
     return readCpuMs(this.proc.pid);
   }
 
+  /**
+   * When the first byte of the message being dispatched arrived (performance.now()): read in listeners, it tells
+   * when the server started sending, apart from the time the message took to arrive and to be decoded.
+   */
+  messageStartedAt = 0;
+  /** Arrival of the first chunk that holds bytes of the message not yet complete. */
+  private partialSince = 0;
+
   private onData(chunk: Buffer): void {
+    const now = performance.now();
+    if (!this.buffer.length) this.partialSince = now;
     this.buffer = Buffer.concat([this.buffer, chunk]);
     for (;;) {
       const headerEnd = this.buffer.indexOf('\r\n\r\n');
@@ -118,6 +129,9 @@ export class BenchClient {
       if (this.buffer.length < headerEnd + 4 + len) return;
       const body = this.buffer.subarray(headerEnd + 4, headerEnd + 4 + len).toString('utf8');
       this.buffer = this.buffer.subarray(headerEnd + 4 + len);
+      this.messageStartedAt = this.partialSince;
+      // the rest of this chunk begins the next message
+      this.partialSince = now;
       this.dispatch(JSON.parse(body) as Json);
     }
   }

@@ -532,10 +532,17 @@ export class SegmentedFile {
     }
     for (const seg of oldWindow) this.release(seg.parsed);
     const shift = offsets.length - oldWindow.length;
-    const tail = segs.slice(last + 1).map((seg) =>
-      shift || delta || lineDelta ? { index: seg.index + shift, startLine: seg.startLine + lineDelta, startOffset: seg.startOffset + delta, parsed: seg.parsed } : seg,
-    );
-    this.segments = [...segs.slice(0, first), ...fresh, ...tail];
+    const moved = shift || delta || lineDelta;
+    // one new array (callers may hold the old one), the documents after the window moved if they did
+    const next = new Array<Segment>(segs.length + shift);
+    let k = 0;
+    for (let i = 0; i < first; i++) next[k++] = segs[i];
+    for (const seg of fresh) next[k++] = seg;
+    for (let i = last + 1; i < segs.length; i++) {
+      const seg = segs[i];
+      next[k++] = moved ? { index: seg.index + shift, startLine: seg.startLine + lineDelta, startOffset: seg.startOffset + delta, parsed: seg.parsed } : seg;
+    }
+    this.segments = next;
     return { full: false, changed: fresh.map((_, i) => first + i), window: { start: first, removed: oldWindow.length, added: fresh.length, lineDelta } };
   }
 

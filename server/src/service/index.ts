@@ -123,20 +123,31 @@ export class MeshService {
     const fresh: Array<Resource | undefined> = [];
     for (let i = w.start; i < w.start + w.added; i++) fresh.push(resourceOf(uri, f.segments[i].parsed, f.segments[i].startLine));
     const tailStart = w.start + w.added;
-    const tail = w.lineDelta ? f.segments.slice(tailStart).map((s) => resourceOf(uri, s.parsed, s.startLine)) : prev.slice(w.start + w.removed);
-    st.segRes = [...prev.slice(0, w.start), ...fresh, ...tail];
-    st.list = st.segRes.filter((x): x is Resource => !!x);
+    const tail = w.lineDelta ? f.segments.slice(tailStart).map((s) => resourceOf(uri, s.parsed, s.startLine)) : undefined;
+    // (index loops: this runs on every edit, over every document of the file)
+    const segRes = new Array<Resource | undefined>(f.segments.length);
+    for (let i = 0; i < w.start; i++) segRes[i] = prev[i];
+    for (let i = 0; i < fresh.length; i++) segRes[w.start + i] = fresh[i];
+    for (let i = tailStart, j = w.start + w.removed; i < segRes.length; i++, j++) segRes[i] = tail ? tail[i - tailStart] : prev[j];
+    const list: Resource[] = [];
+    for (let i = 0; i < segRes.length; i++) if (segRes[i]) list.push(segRes[i]!);
+    st.segRes = segRes;
+    st.list = list;
     st.version = f.version;
     if (w.removed !== w.added) {
       this.indexStale = true; // documents were added or removed: the order of the later ones changed
       return;
     }
-    const fi = [...this.files.keys()].indexOf(uri);
+    let fi = 0;
+    for (const u of this.files.keys()) {
+      if (u === uri) break;
+      fi++;
+    }
     const note = (old: Resource | undefined, neu: Resource | undefined, seg: number): void => {
       if (old !== neu) this.pending.push({ old, neu, ord: resourceOrd(fi, seg) });
     };
     for (let i = 0; i < w.added; i++) note(prev[w.start + i], fresh[i], w.start + i);
-    if (w.lineDelta) for (let j = 0; j < tail.length; j++) note(prev[tailStart + j], tail[j], tailStart + j);
+    if (tail) for (let j = 0; j < tail.length; j++) note(prev[tailStart + j], tail[j], tailStart + j);
   }
 
   /** Resources of one file. */
