@@ -1,5 +1,5 @@
 import type { Position, Range, TextDocumentContentChangeEvent, TextDocumentsConfiguration } from 'vscode-languageserver/node';
-import { lspOffset, type SegmentedFile, type TextChange } from './service/documents';
+import { applyRangeChange, lspOffset, type SegmentedFile, type TextChange } from './service/documents';
 import { lineStarts, positionAt } from './service/text';
 
 /**
@@ -40,7 +40,7 @@ export class SyncedDocument {
   update(changes: readonly TextDocumentContentChangeEvent[], version: number): void {
     for (const c of changes) {
       if ('range' in c) {
-        if (this.opened !== undefined) this.opened = applyChange(this.opened, c.range, c.text); // not taken yet: apply to the open text
+        if (this.opened !== undefined) this.opened = applyRangeChange(this.opened, c.range, c.text); // not taken yet: apply to the open text
         else this.changes.push({ range: c.range, text: c.text });
       }
       else {
@@ -67,7 +67,7 @@ export class SyncedDocument {
   /** The text with what the service has not taken yet (only between a change and its handler, or after a failed one). */
   private pendingText(): string {
     let text = this.opened ?? this.file()?.text ?? '';
-    if (this.opened === undefined) for (const c of this.changes) text = applyChange(text, c.range, c.text);
+    if (this.opened === undefined) for (const c of this.changes) text = applyRangeChange(text, c.range, c.text);
     return text;
   }
 
@@ -100,12 +100,4 @@ export function syncedDocuments(file: (uri: string) => SegmentedFile | undefined
       return doc;
     },
   };
-}
-
-/** A text with one range replaced, positions read as LSP's text document sync reads them. */
-function applyChange(text: string, range: Range, insert: string): string {
-  const starts = lineStarts(text);
-  const a = lspOffset(text, starts, range.start);
-  const b = lspOffset(text, starts, range.end);
-  return text.slice(0, Math.min(a, b)) + insert + text.slice(Math.max(a, b));
 }

@@ -471,10 +471,7 @@ export class SegmentedFile {
       }
       this.version--;
     }
-    const text = this.text;
-    const starts = lineStarts(text);
-    const from = lspOffset(text, starts, start);
-    return this.update(text.slice(0, from) + change.text + text.slice(Math.max(from, lspOffset(text, starts, end))), limits);
+    return this.update(applyRangeChange(this.text, { start, end }, change.text), limits);
   }
 
   /** The segment holding a position and the position's offset in the segment's text (see edit). */
@@ -618,6 +615,14 @@ export function lspOffset(text: string, starts: number[], pos: Pos): number {
   let off = Math.min(lineStart + pos.character, pos.line + 1 < starts.length ? starts[pos.line + 1] : text.length);
   while (off > lineStart && (text.charCodeAt(off - 1) === 10 || text.charCodeAt(off - 1) === 13)) off--;
   return off;
+}
+
+/** A text with one range replaced (positions read as lspOffset reads them; a reversed range is turned around). */
+export function applyRangeChange(text: string, range: Rng, insert: string): string {
+  const starts = lineStarts(text);
+  const a = lspOffset(text, starts, range.start);
+  const b = lspOffset(text, starts, range.end);
+  return text.slice(0, Math.min(a, b)) + insert + text.slice(Math.max(a, b));
 }
 
 /** Length of the common prefix of two strings (compared in chunks with native equality, then char by char). */
