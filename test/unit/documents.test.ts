@@ -80,14 +80,21 @@ test('an edit in the middle of a large file keeps every other document parsed an
   assert.deepEqual(shape(f), shape(new SegmentedFile(edited)));
 });
 
-test('identical documents share one parse, and editing one of them keeps the other', () => {
+test('identical documents get a parse each (the caches on a parse belong to one document), and editing one keeps the others', () => {
   const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n';
   const f = new SegmentedFile(`${doc}---\n${doc}---\n${doc}`);
-  assert.equal(f.segments[1].parsed, f.segments[2].parsed);
-  const shared = f.segments[2].parsed;
+  const parses = f.segments.map((s) => s.parsed);
+  assert.equal(new Set(parses).size, 3);
   f.update(`${doc}---\n${doc.replace('same', 'other')}---\n${doc}`);
-  assert.equal(f.segments[2].parsed, shared);
+  assert.equal(f.segments[0].parsed, parses[0]);
+  assert.equal(f.segments[2].parsed, parses[2]);
   assert.match(f.segments[1].parsed.text, /other/);
+  f.edit({ range: { start: { line: 8, character: 8 }, end: { line: 8, character: 13 } }, text: 'same' });
+  assert.equal(f.text, `${doc}---\n${doc}---\n${doc}`);
+  assert.ok(f.segments[1].parsed.text.endsWith(doc), JSON.stringify(f.segments[1].parsed.text));
+  assert.doesNotMatch(f.segments[1].parsed.text, /other/);
+  assert.equal(new Set(f.segments.map((s) => s.parsed)).size, 3);
+  assert.equal(f.segments[2].parsed, parses[2]);
 });
 
 test('range edits (as LSP sends them) give the text and the split that the editor has, on random texts and ranges', async () => {

@@ -136,3 +136,35 @@ test('the index keeps nothing of replaced resources (200 edits retained every ol
   assert.equal(index.all.length, 20);
   assert.equal(index.ords.size, 20, 'no replaced resource is still referenced by the index');
 });
+
+/** The smallest range change that turns `a` into `b` (as an editor sends it), in LSP positions of `a`. */
+function rangeChange(a: string, b: string): { range: { start: { line: number; character: number }; end: { line: number; character: number } }; text: string } {
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  const pos = (off: number): { line: number; character: number } => {
+    const before = a.slice(0, off);
+    const line = before.split('\n').length - 1;
+    return { line, character: off - (before.lastIndexOf('\n') + 1) };
+  };
+  return { range: { start: pos(p), end: pos(a.length - s) }, text: b.slice(p, b.length - s) };
+}
+
+test('random range edits (as an editor sends them) of a large file: diagnostics equal a fresh analysis', () => {
+  const parts = ['istio-virtualservices.yaml', 'istio-destinationrules.yaml'].map((f) => fs.readFileSync(path.join(ROOT, 'test/fixtures/valid', f), 'utf8'));
+  const uri = 'file:///ws/big.yaml';
+  let text = [...parts, ...parts, ...parts].join('---\n');
+  const svc = new MeshService(registry());
+  svc.setFile(uri, text);
+  svc.diagnostics(uri);
+  let seed = 20261205;
+  const rnd = (n: number): number => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed % n);
+  for (let step = 0; step < 200; step++) {
+    const next = mutate(text, rnd, parts);
+    svc.editFile(uri, [rangeChange(text, next)]);
+    text = next;
+    assert.equal(svc.file(uri)!.text, text, `step ${step}: text`);
+    if (step % 2 === 0) assert.deepEqual(svc.diagnostics(uri), fresh(new Map([[uri, text]])).diagnostics(uri), `step ${step}`);
+  }
+});

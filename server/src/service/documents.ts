@@ -391,14 +391,22 @@ export class SegmentedFile {
     this.segments = segments;
   }
 
-  /** The parsed form of a segment text: shared with an identical segment, reused from before, or parsed now. */
+  /** The parsed form of a segment text: handed over by the document it replaces, reused from before, or parsed now. */
   private acquire(segText: string, previous?: Map<string, { parsed: ParsedSegment; uses: number }>): ParsedSegment {
     const tooBig = segText.length > (this.limits.maxDocumentSize ?? DEFAULT_MAX_DOCUMENT_SIZE);
     let entry = this.byText.get(segText);
     if (entry && !!entry.parsed.cache.get('unparsed') !== tooBig) entry = undefined; // the limit changed
     if (entry) {
-      entry.uses++;
-      return entry.parsed;
+      // the document being replaced hands its parse over (an edit re-splits the documents around it)...
+      const handover = previous?.get(segText);
+      if (handover && handover.parsed === entry.parsed && handover.uses === 0) {
+        handover.uses++;
+        entry.uses++;
+        return entry.parsed;
+      }
+      // ...but two documents of a file with the same text get a parse each: the caches on a parse (the resource
+      // object, its rules' findings) belong to one document
+      return tooBig ? unparsedSegment(segText) : parseSegment(segText);
     }
     let parsed = previous?.get(segText)?.parsed;
     if (parsed && !!parsed.cache.get('unparsed') !== tooBig) parsed = undefined;
