@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TemplateLibrary } from './snippets';
-import { DEFAULT_LIMITS, SegmentedFile, shiftRange, type FileLimits, type TextChange, type UpdateResult } from './documents';
+import { DEFAULT_LIMITS, SegmentedFile, shiftRange, type FileLimits, type ParsedSegment, type TextChange, type UpdateResult } from './documents';
 import { complete, type CompletionEntry } from './features/completion';
 import { resourceRef, segmentDiagnostics, type FileDiagnostic } from './features/diagnostics';
 import { hover, type HoverResult } from './features/hover';
@@ -36,7 +36,7 @@ interface FileState {
   list: Resource[];
   rules: FileRuleCache;
   /** Schema diagnostics of each document in file positions, with what they were computed from. */
-  schema: Array<{ parsed: unknown; startLine: number; generation: number; diags: FileDiagnostic[] } | undefined>;
+  schema: Array<{ parsed: ParsedSegment; startLine: number; generation: number; diags: FileDiagnostic[] } | undefined>;
   /** The last result of diagnostics(), reused while nothing it was made from changed. */
   result?: { key: string; rules: FileDiagnostic[]; value: FileDiagnostic[] };
 }
@@ -122,17 +122,29 @@ export class MeshService {
     const prev = st.segRes;
     const fresh: Array<Resource | undefined> = [];
     for (let i = w.start; i < w.start + w.added; i++) fresh.push(resourceOf(uri, f.segments[i].parsed, f.segments[i].startLine));
+    const olds = prev.slice(w.start, w.start + w.removed);
     const tailStart = w.start + w.added;
-    const tail = w.lineDelta ? f.segments.slice(tailStart).map((s) => resourceOf(uri, s.parsed, s.startLine)) : undefined;
-    // (index loops: this runs on every edit, over every document of the file)
-    const segRes = new Array<Resource | undefined>(f.segments.length);
-    for (let i = 0; i < w.start; i++) segRes[i] = prev[i];
-    for (let i = 0; i < fresh.length; i++) segRes[w.start + i] = fresh[i];
-    for (let i = tailStart, j = w.start + w.removed; i < segRes.length; i++, j++) segRes[i] = tail ? tail[i - tailStart] : prev[j];
-    const list: Resource[] = [];
-    for (let i = 0; i < segRes.length; i++) if (segRes[i]) list.push(segRes[i]!);
-    st.segRes = segRes;
-    st.list = list;
+    let tail: Array<Resource | undefined> | undefined;
+    if (!w.lineDelta && w.removed === w.added && olds.every((o, i) => !o === !fresh[i])) {
+      // documents replaced in place, nothing moved (a typical keystroke): the same arrays, a few items replaced
+      // (every user of them reads them synchronously)
+      for (let i = 0; i < olds.length; i++) {
+        const o = olds[i];
+        if (o && fresh[i]) st.list[st.list.indexOf(o)] = fresh[i]!;
+        prev[w.start + i] = fresh[i];
+      }
+    } else {
+      tail = w.lineDelta ? f.segments.slice(tailStart).map((s) => resourceOf(uri, s.parsed, s.startLine)) : undefined;
+      // (index loops: this runs on every edit, over every document of the file)
+      const segRes = new Array<Resource | undefined>(f.segments.length);
+      for (let i = 0; i < w.start; i++) segRes[i] = prev[i];
+      for (let i = 0; i < fresh.length; i++) segRes[w.start + i] = fresh[i];
+      for (let i = tailStart, j = w.start + w.removed; i < segRes.length; i++, j++) segRes[i] = tail ? tail[i - tailStart] : prev[j];
+      const list: Resource[] = [];
+      for (let i = 0; i < segRes.length; i++) if (segRes[i]) list.push(segRes[i]!);
+      st.segRes = segRes;
+      st.list = list;
+    }
     st.version = f.version;
     if (w.removed !== w.added) {
       this.indexStale = true; // documents were added or removed: the order of the later ones changed
@@ -146,7 +158,7 @@ export class MeshService {
     const note = (old: Resource | undefined, neu: Resource | undefined, seg: number): void => {
       if (old !== neu) this.pending.push({ old, neu, ord: resourceOrd(fi, seg) });
     };
-    for (let i = 0; i < w.added; i++) note(prev[w.start + i], fresh[i], w.start + i);
+    for (let i = 0; i < w.added; i++) note(olds[i], fresh[i], w.start + i);
     if (tail) for (let j = 0; j < tail.length; j++) note(prev[tailStart + j], tail[j], tailStart + j);
   }
 
@@ -261,31 +273,42 @@ export class MeshService {
   /** Schema diagnostics of a file in file positions; each document's are kept until it is edited or moves. */
   private schemaDiagnostics(f: SegmentedFile, st: FileState): { list: FileDiagnostic[]; changed: boolean } {
     const gen = this.registry.generation;
-    let changed = st.schema.length !== f.segments.length;
-    const next: FileState['schema'] = [];
+    const segs = f.segments;
+    let changed = st.schema.length !== segs.length;
+    // (an index loop without closures: this runs on every edit over every document of the file, and a closure in
+    // the loop's body would make V8 allocate a context per iteration)
+    // the same array when the number of documents did not change (only this method reads it)
+    const next: FileState['schema'] = changed ? new Array<FileState['schema'][number]>(segs.length) : st.schema;
     const list: FileDiagnostic[] = [];
-    f.segments.forEach((s, i) => {
+    for (let i = 0; i < segs.length; i++) {
+      const s = segs[i];
       let part = st.schema[i];
       if (!part || part.parsed !== s.parsed || part.startLine !== s.startLine || part.generation !== gen) {
-        const diags = segmentDiagnostics(this.registry, s.parsed);
-        const resource = resourceRef(s.parsed);
-        part = {
-          parsed: s.parsed,
-          startLine: s.startLine,
-          generation: gen,
-          diags: diags.map((d) => {
-            const shifted: FileDiagnostic = { ...d, range: shiftRange(d.range, s.startLine), resource };
-            if (d.fixes) shifted.fixes = d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ range: shiftRange(e.range, s.startLine), newText: e.newText })) }));
-            return shifted;
-          }),
-        };
+        part = this.schemaPart(s.parsed, s.startLine, gen);
         changed = true;
       }
-      next.push(part);
-      for (const d of part.diags) list.push(d);
-    });
+      next[i] = part;
+      const diags = part.diags;
+      for (let j = 0; j < diags.length; j++) list.push(diags[j]);
+    }
     st.schema = next;
     return { list, changed };
+  }
+
+  /** One document's schema diagnostics, shifted to file positions. */
+  private schemaPart(parsed: ParsedSegment, startLine: number, generation: number): NonNullable<FileState['schema'][number]> {
+    const diags = segmentDiagnostics(this.registry, parsed);
+    const resource = resourceRef(parsed);
+    return {
+      parsed,
+      startLine,
+      generation,
+      diags: diags.map((d) => {
+        const shifted: FileDiagnostic = { ...d, range: shiftRange(d.range, startLine), resource };
+        if (d.fixes) shifted.fixes = d.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ range: shiftRange(e.range, startLine), newText: e.newText })) }));
+        return shifted;
+      }),
+    };
   }
 
   /**

@@ -250,16 +250,10 @@ export function runRules(
   // After an edit, a resource at the same place as in the last call, whose dependencies did not change, emits what
   // it emitted then: no lookup at all (an edit of a file of thousands of resources touches only the few it changed).
   const last = dirty && cache!.last?.rulesByKind === rulesByKind ? cache!.last : undefined;
-  const chunks: FileDiagnostic[][] = new Array<FileDiagnostic[]>(resources.length);
-  for (let i = 0; i < resources.length; i++) {
-    const res = resources[i];
-    if (last && last.resources[i] === res && !dirty!.has(res)) {
-      const chunk = last.chunks[i];
-      chunks[i] = chunk;
-      for (let j = 0; j < chunk.length; j++) out.push(chunk[j]);
-      continue;
-    }
-    chunks[i] = NO_DIAGNOSTICS;
+  // The checks of one resource (or what they emitted last, when still valid). A function of its own: closures in
+  // the body of the loop below would make V8 allocate a context on every iteration, and the loop runs over every
+  // resource of the file on every edit.
+  const check = (res: Resource): FileDiagnostic[] => {
     let kindRules = perKind.get(res.gk);
     if (!kindRules) {
       const own = rulesByKind.get(res.gk) ?? [];
@@ -267,7 +261,7 @@ export function runRules(
       perKind.set(res.gk, (kindRules = { rules: list, set: new Set(list) }));
     }
     const rules = kindRules.rules;
-    if (!rules.length) continue;
+    if (!rules.length) return NO_DIAGNOSTICS;
     seen?.add(res);
     let state = res.seg.cache.get('rules') as ResourceRuns | undefined;
     if (!state || state.uri !== res.uri || state.settingsKey !== settingsKey) {
@@ -275,9 +269,7 @@ export function runRules(
       res.seg.cache.set('rules', state);
     }
     if (dirty && state.emitted && state.startLine === res.startLine && cache!.depsOf.has(res) && !dirty.has(res)) {
-      chunks[i] = state.emitted;
-      out.push(...state.emitted);
-      continue;
+      return state.emitted;
     }
     // Nothing this resource's checks read has changed: reuse what was emitted (shifted if the document moved).
     if (state.emitted && state.deps && depsValid(state.deps, index)) {
@@ -291,10 +283,8 @@ export function runRules(
         }
         state.startLine = res.startLine;
       }
-      chunks[i] = state.emitted;
-      out.push(...state.emitted);
       if (cache) remember(cache, res, state.deps.map(([d]) => d));
-      continue;
+      return state.emitted;
     }
     const emitted: FileDiagnostic[] = [];
     for (const rule of rules) {
@@ -349,20 +339,42 @@ export function runRules(
     state.deps = deps.size ? [...deps] : [];
     state.emitted = emitted;
     state.startLine = res.startLine;
-    chunks[i] = emitted;
-    out.push(...emitted);
     if (cache) remember(cache, res, state.deps.map(([d]) => d));
+    return emitted;
+  };
+  // The arrays of the last call are updated in place when the file has as many resources (an edit replaced a few);
+  // the resources they held that are no longer at their place may be gone.
+  const inPlace = !!last && last.resources.length === resources.length;
+  const lastResources = inPlace ? last.resources : resources.slice();
+  const chunks: FileDiagnostic[][] = inPlace ? last.chunks : new Array<FileDiagnostic[]>(resources.length);
+  const moved: Resource[] = [];
+  for (let i = 0; i < resources.length; i++) {
+    const res = resources[i];
+    if (last && last.resources[i] === res && !dirty!.has(res)) {
+      const chunk = last.chunks[i];
+      chunks[i] = chunk;
+      for (let j = 0; j < chunk.length; j++) out.push(chunk[j]);
+      continue;
+    }
+    if (inPlace) {
+      const was = lastResources[i];
+      if (was !== res && cache!.depsOf.has(was)) moved.push(was);
+      lastResources[i] = res;
+    }
+    const chunk = check(res);
+    chunks[i] = chunk;
+    for (let j = 0; j < chunk.length; j++) out.push(chunk[j]);
   }
   if (cache && seen) {
     if (last) {
       // the resources of the last call that are gone: among those not at their old place (an edit replaces a few)
-      const moved = last.resources.filter((r, i) => resources[i] !== r && cache.depsOf.has(r));
+      if (!inPlace) for (let i = 0; i < last.resources.length; i++) if (resources[i] !== last.resources[i] && cache.depsOf.has(last.resources[i])) moved.push(last.resources[i]);
       const present = moved.length > 8 ? new Set(resources) : undefined;
       for (const r of moved) if (present ? !present.has(r) : !resources.includes(r)) forget(cache, r);
     } else {
       for (const r of [...cache.depsOf.keys()]) if (!seen.has(r)) forget(cache, r);
     }
-    cache.last = { resources: resources.slice(), chunks, rulesByKind };
+    cache.last = inPlace ? last! : { resources: lastResources, chunks, rulesByKind };
     cache.index = index;
     cache.generation = index.generation;
     cache.settingsKey = settingsKey;
